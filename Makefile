@@ -1,0 +1,33 @@
+# The two commands of this repository:
+#   make demo   generate a project with the default answers into demo/ and train it
+#   make test   run the template's whole test suite (slow tests included)
+# Both create .venv and install what they need. Override TORCH to pick another build.
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+TORCH ?= torch==2.13.0
+DEMO ?= demo
+
+.PHONY: venv demo test clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	# torch first: a pinned CPU build keeps the dependency ranges below from pulling a CUDA one
+	$(PY) -m pip install -q "$(TORCH)"
+	$(PY) -m pip install -q --group dev
+	touch $@
+
+demo: venv
+	rm -rf $(DEMO)
+	$(VENV)/bin/copier copy --defaults --vcs-ref HEAD . $(DEMO)
+	$(PY) -m pip install -q -r $(DEMO)/requirements.txt
+	cd $(DEMO) && ../$(PY) main.py
+
+test: venv
+	$(VENV)/bin/pytest
+
+clean:
+	rm -rf $(VENV) $(DEMO) .pytest_cache

@@ -1,0 +1,47 @@
+"""Shared by the template's tests: answer combinations, subprocess runs, project inspection."""
+
+import itertools
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+TEMPLATE = Path(__file__).resolve().parents[1]
+TASKS = ("classification", "regression", "gan")
+# Every non-empty choice of tasks: 7 combinations.
+TASK_COMBINATIONS = [
+    list(combo) for size in range(1, len(TASKS) + 1) for combo in itertools.combinations(TASKS, size)
+]
+BIN = Path(sys.executable).parent
+
+
+def tool(name: str) -> str:
+    """A command installed beside this interpreter (ruff, copier, ...)."""
+    return str(BIN / name)
+
+
+def run(args, cwd: Path, timeout: float = 600, env: dict | None = None, check: bool = True):
+    """Run a command; on failure show its output in the assertion message."""
+    full_env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
+    completed = subprocess.run(
+        [str(arg) for arg in args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if check:
+        assert completed.returncode == 0, (
+            f"{args} exited {completed.returncode}\n{completed.stdout[-4000:]}\n{completed.stderr[-4000:]}"
+        )
+    return completed
+
+
+def project_files(project: Path) -> set[str]:
+    """Paths of the rendered files, relative to the project, without caches."""
+    return {
+        path.relative_to(project).as_posix()
+        for path in project.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts and ".git" not in path.parts
+    }
