@@ -13,8 +13,10 @@ def data_dir(tmp_path_factory):
 
 @pytest.fixture
 def settings(tmp_path, data_dir):
-    """The project's settings with a tiny budget: two short epochs on the CPU, no progress bar."""
+    """The project's settings with a tiny budget: two short epochs on the CPU, no progress bar, and
+    no experiment tracker (only the CSV log), so that tests leave the tracker's store alone."""
     settings = load_settings()
+    settings.set("tracker.name", "csv")
     settings.set("output_dir", str(tmp_path / "outputs"))
     settings.set("data.dir", str(data_dir))
     settings.set("trainer.accelerator", "cpu")

@@ -34,6 +34,7 @@ def test_environment_overrides_a_setting(monkeypatch):
         ("data.batch_size", "big", "data.batch_size is 'big'; expected an integer >= 1"),
         ("optimizer.name", "adagrad", "optimizer.name is 'adagrad'; expected one of adam"),
         ("optimizer.lr", -1, "optimizer.lr is -1; expected a number > 0"),
+        ("tracker.name", "clearml", "tracker.name is 'clearml'; expected"),
     ],
 )
 def test_bad_setting_is_named(key, value, expected):
@@ -88,3 +89,16 @@ def test_main_reports_a_bad_setting_without_traceback(tmp_path):
     assert "trainer.max_epochs is 0; expected an integer >= 1" in run.stderr
     assert "Traceback" not in run.stderr
     assert not any(tmp_path.iterdir())
+
+
+def test_help_answers_without_loading_torch_or_settings():
+    run = subprocess.run(
+        [sys.executable, "-X", "importtime", "main.py", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 0 and "DYNACONF_" in run.stdout
+    imported = {line.split("|")[-1].strip() for line in run.stderr.splitlines()}
+    assert not imported & {"torch", "pytorch_lightning", "dynaconf", "config"}

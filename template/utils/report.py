@@ -1,8 +1,11 @@
 """Figures written after training: PNG files under <output_dir>/report."""
 
+import csv
+from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
+import torch
 
 
 def _pyplot():
@@ -13,6 +16,120 @@ def _pyplot():
     import matplotlib.pyplot as plt
 
     return plt
+
+
+def write_report(task: str, model, datamodule, output_dir: Path) -> list[Path]:
+    """The run's figures: learning curves, then the task's own; returns their paths.
+
+    Learning curves come from the CSV log, <output_dir>/logs/metrics.csv. Classification adds a
+    confusion matrix and regression a predicted-vs-true scatter, both on the test split, as the
+    model stands (after testing, the best checkpoint); a GAN's sample grid is drawn while it trains.
+    """
+    folder = output_dir / "report"
+    curves = read_epoch_metrics(output_dir / "logs" / "metrics.csv")
+    paths = [save_learning_curves(curves, folder / "learning_curves.png")]
+    if task == "classification":
+        logits, targets = predict_test_split(model, datamodule)
+        path = folder / "confusion_matrix.png"
+        paths.append(save_confusion_matrix(logits.argmax(axis=-1), targets, path))
+    elif task == "regression":
+        predictions, targets = predict_test_split(model, datamodule)
+        paths.append(save_predicted_vs_true(predictions, targets, folder / "predicted_vs_true.png"))
+    elif (folder / "gan_samples.png").is_file():
+        paths.append(folder / "gan_samples.png")
+    return paths
+
+
+@torch.no_grad()
+def predict_test_split(model, datamodule) -> tuple[np.ndarray, np.ndarray]:
+    """Outputs and targets over the test split, in the units the model's metrics see."""
+    model.eval()
+    outputs, targets = [], []
+    for features, target in datamodule.test_dataloader():
+        output, target = model.metric_inputs(model(features.to(model.device)), target)
+        outputs.append(output.float().cpu())
+        targets.append(target.cpu())
+    return torch.cat(outputs).numpy(), torch.cat(targets).numpy()
+
+
+def read_epoch_metrics(path: Path) -> dict[str, dict[int, float]]:
+    """Each metric of a Lightning CSV log as {epoch: the epoch's last value}."""
+    curves: dict[str, dict[int, float]] = defaultdict(dict)
+    with path.open(newline="") as file:
+        for row in csv.DictReader(file):
+            if not row.get("epoch"):
+                continue
+            epoch = int(float(row["epoch"]))
+            for name, value in row.items():
+                if value and name not in ("epoch", "step"):
+                    curves[name][epoch] = float(value)
+    return dict(curves)
+
+
+def save_learning_curves(curves: dict[str, dict[int, float]], path: Path) -> Path:
+    """One panel per metric with train or val values, loss first; epochs counted from 1."""
+    names = {key.split("/", 1)[1] for key in curves if key.startswith(("train/", "val/"))}
+    names = sorted(names, key=lambda name: (not name.endswith("loss"), name))
+    plt = _pyplot()
+    figure, axes = plt.subplots(
+        1, max(1, len(names)), figsize=(3.6 * max(1, len(names)), 3.2), squeeze=False
+    )
+    for axis, name in zip(axes[0], names, strict=False):
+        for stage in ("train", "val"):
+            values = curves.get(f"{stage}/{name}", {})
+            if values:
+                epochs = sorted(values)
+                points = [values[epoch] for epoch in epochs]
+                axis.plot([epoch + 1 for epoch in epochs], points, marker="o", label=stage)
+        axis.set_title(name)
+        axis.set_xlabel("epoch")
+        axis.xaxis.get_major_locator().set_params(integer=True)
+        axis.grid(alpha=0.3)
+        axis.legend()
+    figure.suptitle("Learning curves")
+    figure.tight_layout()
+    return _save(figure, path)
+
+
+def save_confusion_matrix(predicted: np.ndarray, true: np.ndarray, path: Path) -> Path:
+    """Counts of each (true, predicted) class pair, shaded by the share of the true class."""
+    classes = int(max(predicted.max(), true.max())) + 1
+    counts = np.zeros((classes, classes), dtype=int)
+    np.add.at(counts, (true.astype(int), predicted.astype(int)), 1)
+    shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    plt = _pyplot()
+    side = max(3.5, 0.5 * classes + 1.5)
+    figure, axis = plt.subplots(figsize=(side, side))
+    axis.imshow(shares, cmap="Blues", vmin=0, vmax=1)
+    # Numbers stay legible up to about 30 classes; beyond, the shading alone tells the story.
+    if classes <= 30:
+        axis.set_xticks(range(classes))
+        axis.set_yticks(range(classes))
+        for (row, column), count in np.ndenumerate(counts):
+            colour = "white" if shares[row, column] > 0.5 else "black"
+            axis.text(column, row, count, ha="center", va="center", fontsize=7, color=colour)
+    axis.set_xlabel("predicted class")
+    axis.set_ylabel("true class")
+    accuracy = np.trace(counts) / max(counts.sum(), 1)
+    axis.set_title(f"Confusion matrix, test split (accuracy {accuracy:.3f})", fontsize=9)
+    return _save(figure, path)
+
+
+def save_predicted_vs_true(predicted: np.ndarray, true: np.ndarray, path: Path) -> Path:
+    """Each test example as a point; on the dashed diagonal, predictions are exact."""
+    plt = _pyplot()
+    figure, axis = plt.subplots(figsize=(4.5, 4.5))
+    axis.scatter(true, predicted, s=12, alpha=0.6)
+    low = float(min(true.min(), predicted.min()))
+    high = float(max(true.max(), predicted.max()))
+    axis.plot([low, high], [low, high], color="grey", linestyle="--", linewidth=1)
+    spread = float(((true - true.mean()) ** 2).sum())
+    r2 = 1 - float(((true - predicted) ** 2).sum()) / spread if spread else float("nan")
+    axis.set_xlabel("true value")
+    axis.set_ylabel("predicted value")
+    axis.set_title(f"Predicted vs true, test split (R² {r2:.3f})", fontsize=9)
+    axis.grid(alpha=0.3)
+    return _save(figure, path)
 
 
 def save_sample_grid(rows: list[np.ndarray], labels: list[str], path: Path) -> Path:
