@@ -18,6 +18,7 @@ import argparse
 import contextlib
 import io
 import logging
+import os
 import statistics
 import sys
 import tempfile
@@ -119,6 +120,8 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as scratch:
         project = generate(Path(scratch) / "project")
+        # Run from the project's folder, as `python main.py` does: trackers write beside it.
+        os.chdir(project)
         sys.path.insert(0, str(project))
         ratios = {}
         print(f"{'configuration':<14}{'generated s':>12}{'plain s':>10}{'ratio':>8}")
@@ -136,6 +139,7 @@ def main() -> None:
                 f"{name:<14}{statistics.median(generated):>12.3f}"
                 f"{statistics.median(plain):>10.3f}{ratios[name]:>8.2f}"
             )
+        os.chdir(TEMPLATE)
         print(f"ratio_default={ratios['default']:.2f} ratio_compute={ratios['compute']:.2f}")
 
 

@@ -28,8 +28,13 @@ ALWAYS = {
     "pyproject.toml",
     "requirements.txt",
     "tests/conftest.py",
+    "tests/test_failures.py",
+    "tests/test_gpu.py",
     "tests/test_resource.py",
+    "utils/errors.py",
+    "utils/hardware.py",
     "utils/report.py",
+    "utils/tabular.py",
 }
 # Files that exist exactly when their task is chosen.
 PER_TASK = {
