@@ -1,14 +1,15 @@
-# The two commands of this repository:
+# The commands of this repository:
 #   make demo   generate a project with the default answers into demo/ and train it
 #   make test   run the template's whole test suite (slow tests included)
-# Both create .venv and install what they need. Override TORCH to pick another build.
+#   make docs   serve the documentation (docs/, mkdocs.yml) at http://127.0.0.1:8000
+# Each creates .venv and installs what it needs. Override TORCH to pick another build.
 
 VENV ?= .venv
 PY := $(VENV)/bin/python
 TORCH ?= torch==2.13.0
 DEMO ?= demo
 
-.PHONY: venv demo test clean
+.PHONY: venv demo test docs clean
 
 venv: $(VENV)/.installed
 
@@ -28,6 +29,9 @@ demo: venv
 
 test: venv
 	$(VENV)/bin/pytest
+
+docs: venv
+	$(VENV)/bin/mkdocs serve
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache
