@@ -28,6 +28,8 @@ demo: venv
 	cd $(DEMO) && ../$(PY) main.py
 
 test: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pytest
 
 docs: venv

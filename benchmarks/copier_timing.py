@@ -2,8 +2,9 @@
 
 Builds a two-release template history in a temporary git repository (the working template as
 v1.0.0, plus a small change as v1.1.0), then times, with the copier command line and median of
-several runs: generating (and committing) a project from v1.0.0, and updating a freshly generated, committed
-project to v1.1.0 with the command Renovate runs. The last line reads `copy_s=<x> update_s=<y>`.
+several runs: generating (and committing) a project from v1.0.0, and updating that freshly
+generated, committed project to v1.1.0 with the command Renovate runs. The last line reads
+`copy_s=<x> update_s=<y>`.
 
     python benchmarks/copier_timing.py [--repeats 5]
 """

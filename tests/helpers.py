@@ -10,7 +10,9 @@ TEMPLATE = Path(__file__).resolve().parents[1]
 TASKS = ("classification", "regression", "gan")
 # Every non-empty choice of tasks: 7 combinations.
 TASK_COMBINATIONS = [
-    list(combo) for size in range(1, len(TASKS) + 1) for combo in itertools.combinations(TASKS, size)
+    list(combo)
+    for size in range(1, len(TASKS) + 1)
+    for combo in itertools.combinations(TASKS, size)
 ]
 BIN = Path(sys.executable).parent
 
@@ -33,7 +35,8 @@ def run(args, cwd: Path, timeout: float = 600, env: dict | None = None, check: b
     )
     if check:
         assert completed.returncode == 0, (
-            f"{args} exited {completed.returncode}\n{completed.stdout[-4000:]}\n{completed.stderr[-4000:]}"
+            f"{args} exited {completed.returncode}\n"
+            f"{completed.stdout[-4000:]}\n{completed.stderr[-4000:]}"
         )
     return completed
 

@@ -52,30 +52,14 @@ COMBINATIONS = _combinations()
 DOCKER_COMBINATIONS = [answers for answers in COMBINATIONS if answers.get("use_docker", True)]
 
 
-@pytest.fixture(scope="module")
-def render(copie_session):
-    """render(answers) -> the project generated with those answers, rendered once per module."""
-    projects = {}
-
-    def _render(answers: dict):
-        key = json.dumps(answers, sort_keys=True)
-        if key not in projects:
-            result = copie_session.copy(extra_answers=answers)
-            assert result.exit_code == 0, result.exception
-            projects[key] = result.project_dir
-        return projects[key]
-
-    return _render
-
-
 @pytest.fixture(params=COMBINATIONS, ids=_id)
 def combo(request, render):
-    return request.param, render(request.param)
+    return request.param, render(**request.param)
 
 
 @pytest.fixture(params=DOCKER_COMBINATIONS, ids=_id)
 def docker_combo(request, render):
-    return request.param, render(request.param)
+    return request.param, render(**request.param)
 
 
 def wants_cuda(answers: dict) -> bool:
@@ -193,7 +177,7 @@ def test_bad_base_image_is_refused(copie, image, message):
 
 
 def test_answers_are_recorded_and_computed_values_are_not(render):
-    answers = yaml.safe_load((render({"cuda_version": "12.6"}) / ".copier-answers.yml").read_text())
+    answers = yaml.safe_load((render(cuda_version="12.6") / ".copier-answers.yml").read_text())
     assert answers["use_docker"] is True and answers["use_cuda"] is True
     assert answers["cuda_version"] == "12.6"
     computed = {"docker_image", "docker_torch_index", "docker_image_name", "docker_torch_version"}
@@ -202,7 +186,7 @@ def test_answers_are_recorded_and_computed_values_are_not(render):
 
 def test_own_base_image_is_used_as_given(render, tmp_path):
     image = "registry.example.com:5000/ml/python:3.11-slim@sha256:" + "a" * 64
-    project = render({"docker_base_image": image})
+    project = render(docker_base_image=image)
     assert base_image(project) == image
     steps = instructions(project / ".docker/Dockerfile")
     pip = " ".join(args for name, args in steps if name == "RUN" and "pip install" in args)
@@ -355,7 +339,7 @@ def test_no_secret_is_baked_into_the_image(docker_combo):
     ],
 )
 def test_dockerignore_keeps_out(render, path):
-    assert docker_ignored(path, dockerignore_patterns(render({}))), path
+    assert docker_ignored(path, dockerignore_patterns(render())), path
 
 
 def test_dockerignore_lets_the_code_in(docker_combo):
@@ -392,7 +376,7 @@ def test_startup_passes_shellcheck_and_stops_at_the_first_failure(docker_combo):
 def test_startup_runs_the_tests_then_training(render, tmp_path, tests_pass):
     """startup.sh with a stand-in python3 that logs its calls: training only after passing tests."""
     project = tmp_path / "project"
-    shutil.copytree(render({}), project)
+    shutil.copytree(render(), project)
     fake_bin = tmp_path / "bin"
     fake_bin.mkdir()
     log = tmp_path / "calls.log"
@@ -431,7 +415,7 @@ def test_compose_config_is_valid(docker_combo):
 
 
 def test_compose_files_match_the_compose_spec_schema(render):
-    files = [render(answers) / "docker-compose.yml" for answers in DOCKER_COMBINATIONS]
+    files = [render(**answers) / "docker-compose.yml" for answers in DOCKER_COMBINATIONS]
     run(
         [tool("check-jsonschema"), "--builtin-schema", "vendor.compose-spec", *files],
         cwd=files[0].parent,
@@ -529,4 +513,4 @@ def test_readme_explains_the_containers(docker_combo, section_template, copie):
 def test_readme_has_no_containers_section_without_docker(render):
     if not README_INCLUDES_SECTION:
         pytest.skip("template/README.md.jinja does not include the Containers section yet")
-    assert readme_section(render({"use_docker": False})) is None
+    assert readme_section(render(use_docker=False)) is None

@@ -1,4 +1,4 @@
-"""The questionnaire: every question explained, bad answers refused with a clear message, no --trust."""
+"""The questionnaire: every question explained, bad answers refused clearly, no --trust."""
 
 import pytest
 import yaml

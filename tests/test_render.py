@@ -67,7 +67,7 @@ def tasks_and_project(request, render):
 def test_tree_has_the_seed_layout_and_only_chosen_tasks(tasks_and_project):
     tasks, project = tasks_and_project
     files = project_files(project)
-    assert ALWAYS <= files, ALWAYS - files
+    assert files >= ALWAYS, ALWAYS - files
     for task, task_files in PER_TASK.items():
         if task in tasks:
             assert task_files <= files, task_files - files
