@@ -16,11 +16,11 @@ from utils.report import (
 )
 
 # A CSV log as Lightning writes it: validation and training values on separate rows per epoch.
-METRICS_CSV = """epoch,step,lr-AdamW,train/acc,train/loss,val/acc,val/loss
-0,4,,,,0.4,2.1
-0,4,0.001,0.2,2.3,,
-1,9,,,,0.6,1.9
-1,9,0.001,0.5,2.0,,
+METRICS_CSV = """epoch,step,lr-AdamW,train/loss,val/acc,val/loss
+0,4,,,0.4,2.1
+0,4,0.001,2.3,,
+1,9,,,0.6,1.9
+1,9,0.001,2.0,,
 """
 
 
