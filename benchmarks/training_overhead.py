@@ -2,10 +2,11 @@
 
 Generates a project with the default answers, then, in this one process and alternating the two
 sides over several repeats, times N epochs of:
-- the generated project: its own settings, data module, model and Trainer (`main.build`), with
-  validation every epoch, logging (the default tracker too), checkpointing and the progress bar
-  as generated; the epochs are timed from the first epoch's start to the last one's end, and the
-  whole `fit` call (the Trainer's one-off set-up included) is shown beside them;
+- the generated project: its own settings, data module, model and Trainer
+  (`components.training.build`), with validation every epoch, logging (the default tracker too),
+  checkpointing and the progress bar as generated; the epochs are timed from the first epoch's
+  start to the last one's end, and the whole `fit` call (the Trainer's one-off set-up included) is
+  shown beside them;
 - a plain loop: the same model, data, batch size, optimizer and schedule, a validation pass and
   a checkpoint save every epoch, and nothing else.
 
@@ -76,7 +77,7 @@ class EpochTimer(Callback):
 
 def time_generated(settings) -> tuple[float, float]:
     """(seconds of the N epochs, seconds of the whole `fit` call)."""
-    from main import build
+    from components.training import build
 
     datamodule, model, trainer = build(settings)
     timer = EpochTimer()
@@ -89,7 +90,7 @@ def time_generated(settings) -> tuple[float, float]:
 
 
 def time_plain(settings, output_dir: Path) -> float:
-    from main import build
+    from components.training import build
     from models.base_model.optimization import build_optimizer, build_scheduler
 
     datamodule, model, _ = build(settings)  # the same model and data, untouched by Lightning

@@ -17,6 +17,7 @@ ALWAYS = {
     "README.md",
     "components/callbacks.py",
     "components/data_module.py",
+    "components/training.py",
     "config.py",
     "config/config.yaml",
     "data/.gitkeep",
@@ -79,7 +80,8 @@ def test_tree_has_the_seed_layout_and_only_chosen_tasks(tasks_and_project):
 
 def test_only_chosen_tasks_are_wired_in(tasks_and_project):
     tasks, project = tasks_and_project
-    code = (project / "models/model_lit.py").read_text() + (project / "main.py").read_text()
+    code = (project / "models/model_lit.py").read_text()
+    code += (project / "components/training.py").read_text()
     code += (project / "components/data_module.py").read_text()
     config = yaml.safe_load((project / "config/config.yaml").read_text())
     for task, names in CLASS_NAMES.items():

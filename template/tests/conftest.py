@@ -31,7 +31,7 @@ def settings(tmp_path, data_dir):
 
 def build_for(settings, task: str):
     """Data module, model and Trainer for `task` under the tiny settings."""
-    from main import build
+    from components.training import build
 
     settings.set("task", task)
     return build(settings)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from components.training import train
 from config import CFG, TASKS, load_settings, validate
-from main import train
 from utils.errors import DataError
 from utils.tabular import read_table, write_demo_table
 
