@@ -4,6 +4,7 @@ import json
 import math
 import shutil
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -46,3 +47,84 @@ def test_gan_losses_stay_finite_and_samples_are_drawn(trained):
                 assert math.isfinite(float(value)), f"{name} = {value}"
     grid = trained / "report/gan_samples.png"
     assert grid.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and grid.stat().st_size > 5000
+
+
+# A public table with text categories and empty cells: Palmer penguins, as the palmerpenguins
+# package ships it (344 rows; island and sex are text, 19 cells are empty). Each task is trained
+# through settings alone and compared with scikit-learn's preprocessing and a small MLP on the
+# same split; the project may trail it by at most MARGIN.
+PENGUINS = {
+    "classification": ("species", "test/acc", 0.04),
+    "regression": ("body_mass_g", "test/r2", 0.05),
+}
+
+
+def penguins_path() -> Path:
+    from importlib.resources import files
+
+    pytest.importorskip("palmerpenguins")
+    return Path(str(files("palmerpenguins") / "data" / "penguins.csv"))
+
+
+def reference_score(task: str, target: str, seed: int = 42, fraction: float = 0.15) -> float:
+    """scikit-learn on the project's split: the same seed, fractions and order of splits."""
+    import numpy as np
+    import pandas as pd
+    from sklearn.compose import ColumnTransformer, make_column_selector
+    from sklearn.impute import SimpleImputer
+    from sklearn.metrics import accuracy_score, r2_score
+    from sklearn.neural_network import MLPClassifier, MLPRegressor
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    table = pd.read_csv(penguins_path())
+    table = table[table[target].notna()].reset_index(drop=True)
+    order = np.random.default_rng(seed).permutation(len(table))
+    held_out = round(len(order) * fraction)
+    test, train = order[held_out : 2 * held_out], order[2 * held_out :]
+    features, labels = table.drop(columns=target), table[target]
+    preprocessing = ColumnTransformer(
+        [
+            (
+                "numbers",
+                make_pipeline(
+                    SimpleImputer(strategy="median", add_indicator=True), StandardScaler()
+                ),
+                make_column_selector(dtype_include="number"),
+            ),
+            (
+                "categories",
+                make_pipeline(
+                    SimpleImputer(strategy="constant", fill_value="missing"),
+                    OneHotEncoder(handle_unknown="ignore"),
+                ),
+                make_column_selector(dtype_exclude="number"),
+            ),
+        ]
+    )
+    if task == "classification":
+        network = MLPClassifier(hidden_layer_sizes=(64, 64), max_iter=2000, random_state=0)
+    else:
+        network = MLPRegressor(hidden_layer_sizes=(64, 64), max_iter=5000, random_state=0)
+        labels = (labels - labels.iloc[train].mean()) / labels.iloc[train].std()
+    model = make_pipeline(preprocessing, network).fit(features.iloc[train], labels.iloc[train])
+    predicted = model.predict(features.iloc[test])
+    score = accuracy_score if task == "classification" else r2_score
+    return float(score(labels.iloc[test], predicted))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("task", list(PENGUINS))
+def test_penguins_through_settings_match_scikit_learn(render, tmp_path, task):
+    target, metric, margin = PENGUINS[task]
+    project = tmp_path / "project"
+    shutil.copytree(render(tasks=[task]), project)
+    env = {
+        "DYNACONF_CALLBACKS__PROGRESS_BAR__REFRESH_RATE": "0",
+        f"DYNACONF_DATA__{task.upper()}__FILE": str(penguins_path()),
+        f"DYNACONF_DATA__{task.upper()}__TARGET": target,
+    }
+    run([sys.executable, "main.py"], cwd=project, env=env, timeout=300)
+    ours = json.loads((project / "outputs/metrics.json").read_text())[metric]
+    reference = reference_score(task, target)
+    assert ours >= reference - margin, f"{metric}: project {ours:.3f}, scikit-learn {reference:.3f}"

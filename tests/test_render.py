@@ -74,8 +74,9 @@ def test_tree_has_the_seed_layout_and_only_chosen_tasks(tasks_and_project):
             assert task_files <= files, task_files - files
         else:
             assert not task_files & files, task_files & files
-    supervised = "models/base_model/supervised.py" in files
-    assert supervised == bool({"classification", "regression"} & set(tasks))
+    supervised = bool({"classification", "regression"} & set(tasks))
+    assert ("models/base_model/supervised.py" in files) == supervised
+    assert ("tests/test_tables.py" in files) == supervised
 
 
 def test_only_chosen_tasks_are_wired_in(tasks_and_project):

@@ -32,5 +32,5 @@ def test_compiled_model_trains(settings):
 @needs_cuda
 def test_batches_come_from_pinned_memory(settings):
     datamodule, _, _ = build_for(settings, settings.task)
-    features, _ = next(iter(datamodule.train_dataloader()))
+    features = next(iter(datamodule.train_dataloader()))[0]
     assert features.is_pinned()

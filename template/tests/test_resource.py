@@ -49,22 +49,25 @@ def test_demo_table_is_written_once_and_read_back(tmp_path):
     path = tmp_path / "digits.csv"
     assert write_demo_table(path)
     assert not write_demo_table(path)
-    features, targets = read_table(path)
-    assert features.shape == (1797, 64)
-    assert set(targets.tolist()) == set(range(10))
+    table = read_table(path)
+    assert table.shape == (1797, 65)
+    assert set(table["target"]) == set(range(10))
 
 
 @pytest.mark.parametrize(
-    ("content", "problem"),
+    ("name", "content", "problem"),
     [
-        (None, "does not exist"),
-        ("a,b\n1,2\n", "header"),
-        ("x0,target\n1,2\nfoo,3\n", "malformed"),
-        ("x0,target\n1,nan\n", "NaN"),
+        ("mine.csv", None, "does not exist"),
+        ("mine.csv", "", "is empty"),
+        ("mine.csv", "x0,target\n", "has no rows"),
+        ("mine.csv", "x0,target\n1,2\n3,4,5\n", "could not be read as csv"),
+        ("mine.parquet", "x0,target\n1,2\n", "could not be read as parquet"),
+        ("mine.xlsx", "x0,target\n1,2\n", "use one of .csv, .tsv, .parquet"),
     ],
+    ids=["missing", "empty", "header-only", "ragged", "not-parquet", "unsupported"],
 )
-def test_bad_table_names_the_file(tmp_path, content, problem):
-    path = tmp_path / "mine.csv"
+def test_bad_table_names_the_file(tmp_path, name, content, problem):
+    path = tmp_path / name
     if content is not None:
         path.write_text(content)
     with pytest.raises(DataError, match=problem) as error:

@@ -31,7 +31,8 @@ def write_report(task: str, model, datamodule, output_dir: Path) -> list[Path]:
     if task == "classification":
         logits, targets = predict_test_split(model, datamodule)
         path = folder / "confusion_matrix.png"
-        paths.append(save_confusion_matrix(logits.argmax(axis=-1), targets, path))
+        names = model.class_names
+        paths.append(save_confusion_matrix(logits.argmax(axis=-1), targets, path, names))
     elif task == "regression":
         predictions, targets = predict_test_split(model, datamodule)
         paths.append(save_predicted_vs_true(predictions, targets, folder / "predicted_vs_true.png"))
@@ -91,9 +92,16 @@ def save_learning_curves(curves: dict[str, dict[int, float]], path: Path) -> Pat
     return _save(figure, path)
 
 
-def save_confusion_matrix(predicted: np.ndarray, true: np.ndarray, path: Path) -> Path:
-    """Counts of each (true, predicted) class pair, shaded by the share of the true class."""
-    classes = int(max(predicted.max(), true.max())) + 1
+def save_confusion_matrix(
+    predicted: np.ndarray, true: np.ndarray, path: Path, class_names: list[str] | None = None
+) -> Path:
+    """Counts of each (true, predicted) class pair, shaded by the share of the true class.
+
+    The axes carry `class_names` (the labels of classes 0..C-1) or, without them, the indices.
+    """
+    names = [str(index) for index in range(int(max(predicted.max(), true.max())) + 1)]
+    names[: len(class_names or [])] = class_names or []
+    classes = len(names)
     counts = np.zeros((classes, classes), dtype=int)
     np.add.at(counts, (true.astype(int), predicted.astype(int)), 1)
     shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
@@ -103,8 +111,13 @@ def save_confusion_matrix(predicted: np.ndarray, true: np.ndarray, path: Path) -
     axis.imshow(shares, cmap="Blues", vmin=0, vmax=1)
     # Numbers stay legible up to about 30 classes; beyond, the shading alone tells the story.
     if classes <= 30:
-        axis.set_xticks(range(classes))
-        axis.set_yticks(range(classes))
+        # Long names are cut, so that the matrix keeps its room.
+        labels = [name if len(name) <= 12 else name[:11] + "…" for name in names]
+        wide = any(len(label) > 3 for label in labels)
+        axis.set_xticks(
+            range(classes), labels, rotation=45 if wide else 0, ha="right" if wide else "center"
+        )
+        axis.set_yticks(range(classes), labels)
         for (row, column), count in np.ndenumerate(counts):
             colour = "white" if shares[row, column] > 0.5 else "black"
             axis.text(column, row, count, ha="center", va="center", fontsize=7, color=colour)
