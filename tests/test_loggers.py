@@ -343,7 +343,8 @@ def read_comet(project: Path) -> Recorded:
                 metric = payload["metric"]
                 metrics.setdefault(metric["metricName"], []).append(metric["step"])
             elif message["type"] == "parameter_msg":
-                params.add(payload["param"]["paramName"])
+                # Comet writes a list-valued parameter under "params".
+                params.add((payload.get("param") or payload["params"])["paramName"])
             elif payload.get("upload_type") == "visualization":
                 name = payload["additional_params"]["figName"]
                 images[name.removeprefix("report/")] = zipped.read(payload["file_path"])
