@@ -128,3 +128,16 @@ def test_penguins_through_settings_match_scikit_learn(render, tmp_path, task):
     ours = json.loads((project / "outputs/metrics.json").read_text())[metric]
     reference = reference_score(task, target)
     assert ours >= reference - margin, f"{metric}: project {ours:.3f}, scikit-learn {reference:.3f}"
+
+
+@pytest.mark.slow
+def test_image_classification_demo_reaches_its_threshold(render, tmp_path):
+    """The images demo (digits written as PNG files) with its default settings, in <= 5 minutes."""
+    project = tmp_path / "project"
+    shutil.copytree(render(tasks=["classification"], data_kind="images"), project)
+    quiet = {"DYNACONF_CALLBACKS__PROGRESS_BAR__REFRESH_RATE": "0"}
+    run([sys.executable, "main.py"], cwd=project, env=quiet, timeout=300)
+    metrics = json.loads((project / "outputs/metrics.json").read_text())
+    assert metrics["test/acc"] >= 0.95, f"test/acc = {metrics['test/acc']:.3f}, below 0.95"
+    report = {path.name for path in (project / "outputs/report").iterdir()}
+    assert {"confusion_matrix.png", "test_predictions.png"} <= report

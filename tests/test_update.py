@@ -28,7 +28,10 @@ from tests.template_history import (
     renovate_update,
 )
 
-TEST = "template/tests/{% if 'classification' in tasks %}test_classification.py{% endif %}"
+TEST = (
+    "template/tests/{% if 'classification' in tasks and data_kind == 'table' %}"
+    "test_classification.py{% endif %}"
+)
 # What releases v1.0.1 (a comment above `seed`) and v1.1.0 (the rest) change in the template, as
 # (pattern, replacement), and what the project then holds; anchored on names, not on values that
 # the template may tune.
@@ -456,3 +459,34 @@ def test_readme_says_how_to_update(render, bot):
     assert "copier update --skip-answered --defaults" in section
     assert ("renovate.json" in section) == (bot == "renovate")
     assert ("template-update.yml" in section) == (bot == "github-action")
+
+
+def test_switching_a_table_project_to_images_keeps_the_users_changes(history, tmp_path):
+    project = generate(history, tmp_path / "project", "v1.0.0")
+    edit(project / "models/model_lit.py", *USER_MODEL)
+    # The image defaults change max_epochs and lr; the user's own values elsewhere stay.
+    edit(project / "config/config.yaml", r"^seed: \d+$", "seed: 7")
+    edit(project / "config/config.yaml", *USER_PATIENCE)
+    (project / "models/modules/my_block.py").write_text('"""My block."""\n')
+    commit_all(project, "My changes")
+
+    renovate_update(project, "v1.0.0", "--data=data_kind=images")
+
+    files = project_files(project)
+    added = {
+        "utils/images.py",
+        "components/image_data.py",
+        "models/modules/image_networks.py",
+        "tests/test_images.py",
+    }
+    assert added <= files and "models/modules/my_block.py" in files
+    model = (project / "models/model_lit.py").read_text()
+    assert USER_MODEL[1] in model and "class ImageClassificationModel" in model
+    data_module = (project / "components/data_module.py").read_text()
+    assert "class ImageClassificationDataModule" in data_module
+    config = (project / "config/config.yaml").read_text()
+    assert "seed: 7\n" in config and USER_PATIENCE[1] in config
+    assert yaml.safe_load(config)["data"]["classification"]["folder"] == "digits"
+    assert "torchvision" in (project / "requirements.txt").read_text()
+    assert answers(project)["data_kind"] == "images"
+    assert_merged(project)

@@ -59,8 +59,10 @@ def test_report_has_the_curves_and_the_tasks_figure(settings, task):
     (output_dir / "logs" / "metrics.csv").write_text(METRICS_CSV)
     paths = write_report(task, model, datamodule, output_dir)
     # A GAN's sample grid is drawn while it trains (tests/test_gan.py), so it is absent here.
+    # Image projects also draw test images with their predicted and true classes.
+    grid = ["test_predictions.png"] if hasattr(datamodule, "display_images") else []
     figures = {
-        "classification": ["confusion_matrix.png"],
+        "classification": ["confusion_matrix.png", *grid],
         "regression": ["predicted_vs_true.png"],
         "gan": [],
     }

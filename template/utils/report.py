@@ -7,6 +7,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
+# Test images drawn in the classification report's grid of predictions.
+PREDICTION_GRID_SIZE = 32
+
 
 def _pyplot():
     # Imported on first use: matplotlib costs a second at start-up, and only reports need it.
@@ -30,9 +33,20 @@ def write_report(task: str, model, datamodule, output_dir: Path) -> list[Path]:
     paths = [save_learning_curves(curves, folder / "learning_curves.png")]
     if task == "classification":
         logits, targets = predict_test_split(model, datamodule)
+        predicted = logits.argmax(axis=-1)
         path = folder / "confusion_matrix.png"
         names = model.class_names
-        paths.append(save_confusion_matrix(logits.argmax(axis=-1), targets, path, names))
+        paths.append(save_confusion_matrix(predicted, targets, path, names))
+        if hasattr(datamodule, "display_images"):
+            # Mistakes first, as they are what a person looks for; then a seeded mix of classes.
+            shuffled = np.random.default_rng(0).permutation(len(targets))
+            right = predicted[shuffled] == targets[shuffled]
+            order = shuffled[np.argsort(right, kind="stable")][:PREDICTION_GRID_SIZE]
+            images = datamodule.display_images("test", order.tolist())
+            path = folder / "test_predictions.png"
+            paths.append(
+                save_prediction_grid(images, predicted[order], targets[order], names, path)
+            )
     elif task == "regression":
         predictions, targets = predict_test_split(model, datamodule)
         paths.append(save_predicted_vs_true(predictions, targets, folder / "predicted_vs_true.png"))
@@ -145,8 +159,37 @@ def save_predicted_vs_true(predicted: np.ndarray, true: np.ndarray, path: Path) 
     return _save(figure, path)
 
 
+def save_prediction_grid(
+    images: torch.Tensor,
+    predicted: np.ndarray,
+    true: np.ndarray,
+    class_names: list[str] | None,
+    path: Path,
+) -> Path:
+    """Test images ([n, C, H, W] uint8) titled `predicted / true`, mistakes in red."""
+
+    def name(index: int) -> str:
+        return class_names[index] if class_names else str(index)
+
+    plt = _pyplot()
+    columns = min(8, len(images))
+    rows = -(-len(images) // columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(columns * 1.3, rows * 1.5), squeeze=False)
+    for axis in axes.flat:
+        axis.axis("off")
+    for axis, image, guess, answer in zip(axes.flat, images, predicted, true, strict=False):
+        pixels = image.permute(1, 2, 0).numpy()
+        axis.imshow(pixels.squeeze(-1) if pixels.shape[-1] == 1 else pixels, cmap="gray")
+        colour = "black" if guess == answer else "red"
+        axis.set_title(f"{name(guess)} / {name(answer)}", fontsize=7, color=colour)
+    figure.suptitle("Test images: predicted / true class (mistakes in red, first)", fontsize=9)
+    figure.tight_layout()
+    return _save(figure, path)
+
+
 def save_sample_grid(rows: list[np.ndarray], labels: list[str], path: Path) -> Path:
-    """One row of grey-scale images per entry of `rows` ([n, side, side] arrays in [-1, 1])."""
+    """One row of images per entry of `rows`: [n, side, side] grey or [n, side, side, 3] colour
+    arrays, in [-1, 1]."""
     plt = _pyplot()
     columns = max(len(row) for row in rows)
     figure, axes = plt.subplots(
@@ -154,7 +197,10 @@ def save_sample_grid(rows: list[np.ndarray], labels: list[str], path: Path) -> P
     )
     for axes_row, images, label in zip(axes, rows, labels, strict=True):
         for axis, image in zip(axes_row, images, strict=False):
-            axis.imshow(image, cmap="gray", vmin=-1, vmax=1)
+            if image.ndim == 3:
+                axis.imshow(((image + 1) / 2).clip(0, 1))
+            else:
+                axis.imshow(image, cmap="gray", vmin=-1, vmax=1)
         for axis in axes_row:
             axis.set_xticks([])
             axis.set_yticks([])

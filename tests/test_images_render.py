@@ -1,0 +1,69 @@
+"""data_kind=images: every task combination renders the image pieces, lint-clean; tables do not."""
+
+import pytest
+import yaml
+
+from tests.helpers import TASK_COMBINATIONS, project_files, run, tool
+from tests.test_render import JINJA_LEFTOVER
+
+# Files an images project has whatever its tasks, and those that only some tasks bring.
+IMAGE_FILES = {
+    "utils/images.py",
+    "components/image_data.py",
+    "tests/test_images.py",
+}
+SUPERVISED_NETWORKS = "models/modules/image_networks.py"
+GAN_NETWORKS = "models/modules/dcgan.py"
+TABLE_TESTS = {"tests/test_classification.py", "tests/test_regression.py", "tests/test_gan.py"}
+
+
+@pytest.fixture(params=TASK_COMBINATIONS, ids=lambda tasks: "+".join(tasks))
+def images_project(request, render):
+    return request.param, render(tasks=request.param, data_kind="images")
+
+
+def test_image_pieces_are_there_and_table_tests_are_not(images_project):
+    tasks, project = images_project
+    files = project_files(project)
+    assert files >= IMAGE_FILES, IMAGE_FILES - files
+    assert (SUPERVISED_NETWORKS in files) == bool({"classification", "regression"} & set(tasks))
+    assert (GAN_NETWORKS in files) == ("gan" in tasks)
+    assert not files & TABLE_TESTS
+    requirements = (project / "requirements.txt").read_text()
+    assert "torchvision" in requirements and "pillow" in requirements
+
+
+def test_every_task_reads_an_image_folder(images_project):
+    tasks, project = images_project
+    config = yaml.safe_load((project / "config/config.yaml").read_text())
+    assert config["data"]["image_size"] > 0 and config["data"]["channels"] in (1, 3)
+    assert all(config["data"][task]["folder"] for task in tasks)
+    assert all("file" not in config["data"][task] for task in tasks)
+    training = (project / "components/training.py").read_text()
+    models = (project / "models/model_lit.py").read_text()
+    for task in tasks:
+        name = {"classification": "Classification", "regression": "Regression", "gan": "GAN"}
+        assert f"data_module.Image{name[task]}DataModule" in training
+        assert f"class Image{name[task]}Model" in models
+
+
+def test_ruff_check_and_format_are_clean(images_project):
+    _, project = images_project
+    run([tool("ruff"), "check", "--no-cache", "."], cwd=project)
+    run([tool("ruff"), "format", "--check", "--no-cache", "."], cwd=project)
+
+
+def test_no_jinja_leftovers(images_project):
+    _, project = images_project
+    for name in project_files(project):
+        text = (project / name).read_text()
+        assert not JINJA_LEFTOVER.search(text), f"{name}: {JINJA_LEFTOVER.search(text)}"
+        assert "\n\n\n\n" not in text, f"{name} has a run of blank lines"
+
+
+def test_table_projects_have_no_image_pieces(render):
+    project = render()
+    files = project_files(project)
+    assert not files & (IMAGE_FILES | {SUPERVISED_NETWORKS, GAN_NETWORKS})
+    assert "torchvision" not in (project / "requirements.txt").read_text()
+    assert "Image" not in (project / "components/data_module.py").read_text()
