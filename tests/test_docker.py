@@ -143,8 +143,8 @@ def docker_ignored(path: str, patterns: list[str]) -> bool:
 
 
 def test_cuda_choices_are_the_builds_torch_ships():
-    """torch 2.13: CUDA 12.6 (legacy), 13.0 (stable, the default) and 13.2 (experimental)."""
-    assert TORCH == "2.13.0"
+    """torch 2.14: CUDA 12.6 (legacy), 13.0 (stable, the default) and 13.2 (experimental)."""
+    assert TORCH == "2.14.1"
     assert set(CUDA_VERSIONS) == {"12.6", "13.0", "13.2"}
     assert COPIER["cuda_version"]["default"] == "13.0"
     assert COPIER["use_docker"]["default"] is True and COPIER["use_cuda"]["default"] is True
