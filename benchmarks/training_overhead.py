@@ -1,23 +1,24 @@
-"""How much slower a generated project trains than a plain PyTorch loop doing the same work.
+"""How much a generated project costs over bare Lightning and over a plain PyTorch loop.
 
-Generates a project with the default answers, then, in this one process and alternating the two
-sides over several repeats, times N epochs of:
-- the generated project: its own settings, data module, model and Trainer
-  (`components.training.build`), with validation every epoch, logging (the default tracker too),
-  checkpointing and the progress bar as generated; the epochs are timed from the first epoch's
-  start to the last one's end, and the whole `fit` call (the Trainer's one-off set-up included) is
-  shown beside them;
-- a plain loop: the same model, data, batch size, optimizer and schedule, a validation pass and
-  a checkpoint save every epoch, and nothing else.
+Generates a project with the default answers, then, in this one process and alternating the
+sides over several repeats, times N epochs of the same model on the same data with:
+- template: the generated project as it trains from `python main.py`, built by its own
+  `components.training.build` (settings, data module, model, loggers with the default tracker,
+  callbacks, progress bar);
+- lightning: the same model and data module under a bare `pl.Trainer`: validation and one
+  checkpoint every epoch, no logger, no progress bar;
+- plain: a PyTorch loop with the same model, data, batch size, optimizer and schedule, its data
+  resident on the device, a validation pass and a checkpoint save every epoch, nothing else.
 
-Two configurations: the default demo, and a compute-bound one (a wider model, so that compute
-dominates). A third, `images`, runs in a child process (its project has its own `config` and
-`components` modules): a project generated with `data_kind=images` against a plain loop over the
-same data module's DataLoaders, so the same files, transforms, workers, sampler and batch size.
-The last line reads `ratio_default=<x> ratio_compute=<y> ratio_images=<z>`: generated time divided
-by plain-loop time, medians over the repeats.
+The Lightning sides are timed from the first epoch's start to the end of training (validation
+and checkpoints included); the template's whole `fit` call, with its one-off set-up and
+tear-down, is shown beside. Every configuration (a row of CONFIGURATIONS: settings changed in the
+generated project) gets `ratio_<name>` = template / plain; `template_over_lightning` is template
+/ lightning on the default configuration. Medians over the repeats; the last line reads
+`ratio_default=<x> ratio_compute=<y> template_over_lightning=<z>`.
 
-    python benchmarks/training_overhead.py [--epochs 5] [--repeats 5] [--data-kind images]
+    python benchmarks/training_overhead.py [--epochs 5] [--repeats 5] [--device cuda|cpu]
+        [--threads N] [--clock wall|cpu]
 """
 
 import argparse
@@ -26,34 +27,48 @@ import io
 import logging
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import warnings
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import copier
+import pytorch_lightning as pl
 import torch
 import torch.nn.functional as F
-from pytorch_lightning import Callback
 
 TEMPLATE = Path(__file__).resolve().parents[1]
-CONFIGURATIONS = {
-    "default": {},
-    "compute": {"model.classification.hidden_dim": 2048},
-}
+# wall: elapsed time, what a user waits. cpu: CPU time of this process, all its threads (the
+# trackers' background writers too): steadier on a machine shared with other work, but blind to
+# waits on the disk or a GPU.
+CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
+clock = CLOCKS["wall"]
 
 
-# The image configuration, in a project generated with data_kind=images (see images_ratio).
-IMAGE_CONFIGURATIONS = {"images": {}}
+@dataclass(frozen=True)
+class Configuration:
+    """One row of the results: settings changed in the generated project before every side."""
+
+    name: str
+    settings: dict = field(default_factory=dict)
 
 
-def generate(destination: Path, **answers) -> Path:
+CONFIGURATIONS = (
+    Configuration("default"),
+    # Wide enough that the steps' compute dominates the fixed cost per step.
+    Configuration("compute", {"model.classification.hidden_dim": 2048}),
+)
+# Copier answers of the generated project, shared by every configuration.
+ANSWERS: dict = {}
+
+
+def generate(destination: Path) -> Path:
     copier.run_copy(
         str(TEMPLATE),
         str(destination),
-        data=answers,
+        data=ANSWERS,
         defaults=True,
         vcs_ref="HEAD",
         quiet=True,
@@ -62,64 +77,109 @@ def generate(destination: Path, **answers) -> Path:
     return destination
 
 
-def project_settings(project: Path, overrides: dict, epochs: int, output_dir: Path):
+def project_settings(project: Path, configuration, epochs: int, device: str, output_dir: Path):
     from config import load_settings, validate
 
     settings = load_settings()
     settings.set("output_dir", str(output_dir))
     settings.set("data.dir", str(project / "data"))
     settings.set("trainer.max_epochs", epochs)
-    settings.set("trainer.accelerator", "cpu")
-    # Same number of epochs on both sides.
+    settings.set("trainer.accelerator", "gpu" if device == "cuda" else "cpu")
+    settings.set("trainer.devices", 1)
+    # Same number of epochs on every side.
     settings.set("callbacks.early_stopping.enabled", False)
-    for key, value in overrides.items():
+    for key, value in configuration.settings.items():
         settings.set(key, value)
     return validate(settings)
 
 
-class EpochTimer(Callback):
-    """Wall time from the first epoch's start to the last epoch's end, validation and
-    checkpointing included; the Trainer's one-off set-up and tear-down are timed apart."""
+def synchronize(device: str) -> None:
+    if device == "cuda":
+        torch.cuda.synchronize()
+
+
+class EpochTimer(pl.Callback):
+    """Wall time from the first epoch's start to the end of training: every epoch's validation,
+    checkpoint and logging included; the Trainer's one-off set-up and tear-down left out."""
+
+    def __init__(self, device: str) -> None:
+        self.device = device
 
     def on_train_epoch_start(self, trainer, pl_module) -> None:
         if trainer.current_epoch == 0:
-            self.start = time.perf_counter()
+            synchronize(self.device)
+            self.start = clock()
 
-    def on_train_epoch_end(self, trainer, pl_module) -> None:
-        self.end = time.perf_counter()
+    def on_train_end(self, trainer, pl_module) -> None:
+        synchronize(self.device)
+        self.seconds = clock() - self.start
 
 
-def time_generated(settings) -> tuple[float, float]:
-    """(seconds of the N epochs, seconds of the whole `fit` call)."""
+def fit_quietly(trainer: pl.Trainer, model, datamodule) -> None:
+    """Fit as usual; what the run prints (progress bar included) stays out of the results."""
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        trainer.fit(model, datamodule=datamodule)
+
+
+def time_template(settings, device: str) -> tuple[float, float]:
+    """(seconds of the epochs, seconds of the whole `fit` call) of the generated project."""
     from components.training import build
 
     datamodule, model, trainer = build(settings)
-    timer = EpochTimer()
+    timer = EpochTimer(device)
     trainer.callbacks.append(timer)
-    start = time.perf_counter()
-    # The progress bar draws as in a real run; its output is kept out of the benchmark's table.
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        trainer.fit(model, datamodule=datamodule)
-    return timer.end - timer.start, time.perf_counter() - start
+    start = clock()
+    fit_quietly(trainer, model, datamodule)
+    return timer.seconds, clock() - start
 
 
-def time_plain(settings, output_dir: Path) -> float:
+def time_lightning(settings, device: str) -> float:
+    """Seconds of the epochs under a bare Trainer; its default ModelCheckpoint saves every epoch."""
+    from components.training import build
+
+    datamodule, model, _ = build(settings)  # the same model and data module
+    timer = EpochTimer(device)
+    trainer = pl.Trainer(
+        max_epochs=settings.trainer.max_epochs,
+        accelerator=settings.trainer.accelerator,
+        devices=1,
+        precision=settings.trainer.precision,
+        default_root_dir=settings.output_dir,
+        logger=False,
+        enable_progress_bar=False,
+        callbacks=[timer],
+    )
+    fit_quietly(trainer, model, datamodule)
+    return timer.seconds
+
+
+def resident(loader, device: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """Every (features, targets) batch of `loader`, joined and moved to the device once."""
+    features, targets = zip(*((batch[0], batch[1]) for batch in loader), strict=True)
+    return torch.cat(features).to(device), torch.cat(targets).to(device)
+
+
+def time_plain(settings, device: str) -> float:
+    """Seconds of the epochs of a plain PyTorch loop doing the same work."""
     from components.training import build
     from models.base_model.optimization import build_optimizer, build_scheduler
 
     datamodule, model, _ = build(settings)  # the same model and data, untouched by Lightning
-    train_x, train_y = datamodule.splits["train"].tensors
-    val_x, val_y = datamodule.splits["val"].tensors
+    model.to(device)
+    train_x, train_y = resident(datamodule.train_dataloader(), device)
+    val_x, val_y = resident(datamodule.val_dataloader(), device)
     batch = settings.data.batch_size
     optimizer = build_optimizer(model.parameters(), dict(settings.optimizer))
     scheduler = build_scheduler(optimizer, dict(settings.scheduler), settings.trainer.max_epochs)
     generator = torch.Generator().manual_seed(settings.seed)
+    output_dir = Path(settings.output_dir) / "plain"
     output_dir.mkdir(parents=True, exist_ok=True)
 
-    start = time.perf_counter()
+    synchronize(device)
+    start = clock()
     for _ in range(settings.trainer.max_epochs):
         model.train()
-        order = torch.randperm(len(train_x), generator=generator)
+        order = torch.randperm(len(train_x), generator=generator).to(device)
         for first in range(0, len(order), batch):
             rows = order[first : first + batch]
             loss = F.cross_entropy(model(train_x[rows]), train_y[rows])
@@ -139,57 +199,31 @@ def time_plain(settings, output_dir: Path) -> float:
             {"model": model.state_dict(), "optimizer": optimizer.state_dict()},
             output_dir / "plain.ckpt",
         )
-    return time.perf_counter() - start
+    synchronize(device)
+    return clock() - start
 
 
-def time_plain_images(settings, output_dir: Path) -> float:
-    """A plain loop over the image data module's own DataLoaders: the same files, decoding,
-    transforms, worker processes, sampler and batches as the generated project's epochs."""
-    from components.training import build
-    from models.base_model.optimization import build_optimizer, build_scheduler
-
-    datamodule, model, _ = build(settings)
-    train_loader, val_loader = datamodule.train_dataloader(), datamodule.val_dataloader()
-    optimizer = build_optimizer(model.parameters(), dict(settings.optimizer))
-    scheduler = build_scheduler(optimizer, dict(settings.scheduler), settings.trainer.max_epochs)
-    output_dir.mkdir(parents=True, exist_ok=True)
-    # Start the persistent workers before the clock, as Lightning does in its set-up and
-    # validation sanity check, which the generated side's epoch timer leaves out too.
-    next(iter(train_loader))
-    next(iter(val_loader))
-
-    start = time.perf_counter()
-    for epoch in range(settings.trainer.max_epochs):
-        train_loader.sampler.set_epoch(epoch)
-        model.train()
-        for images, targets in train_loader:
-            loss = F.cross_entropy(model(images), targets)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-        model.eval()
-        correct, total = 0, 0.0
-        with torch.no_grad():
-            for images, targets in val_loader:
-                logits = model(images)
-                total += F.cross_entropy(logits, targets, reduction="sum")
-                correct += int((logits.argmax(-1) == targets).sum())
-        if scheduler is not None:
-            scheduler.step()
-        torch.save(
-            {"model": model.state_dict(), "optimizer": optimizer.state_dict()},
-            output_dir / "plain.ckpt",
-        )
-    return time.perf_counter() - start
-
-
-def images_ratio(args) -> float:
-    """Run the image configuration in a child process; return its ratio."""
-    command = [sys.executable, __file__, "--data-kind", "images"]
-    command += ["--epochs", str(args.epochs), "--repeats", str(args.repeats)]
-    completed = subprocess.run(command, capture_output=True, text=True, check=True)
-    print(completed.stdout.splitlines()[1])
-    return float(completed.stdout.split("ratio_images=")[-1])
+def measure(project: Path, configuration, args, scratch: Path) -> dict[str, float]:
+    """Medians over the repeats of each side's seconds, the sides alternating within a repeat."""
+    times: dict[str, list[float]] = {"template": [], "fit": [], "lightning": [], "plain": []}
+    for repeat in range(args.repeats + 1):
+        settings = {
+            side: project_settings(
+                project,
+                configuration,
+                args.epochs,
+                args.device,
+                scratch / f"{configuration.name}-{repeat}" / side,
+            )
+            for side in ("template", "lightning", "plain")
+        }
+        epochs, fit = time_template(settings["template"], args.device)
+        lightning = time_lightning(settings["lightning"], args.device)
+        plain = time_plain(settings["plain"], args.device)
+        if repeat:  # the first repeat warms caches and lazy imports up
+            for side, seconds in zip(times, (epochs, fit, lightning, plain), strict=True):
+                times[side].append(seconds)
+    return {side: statistics.median(values) for side, values in times.items()}
 
 
 def main() -> None:
@@ -197,51 +231,57 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument(
-        "--data-kind",
-        choices=["table", "images"],
-        default="table",
-        help="images: only the image configuration (the table run starts it itself)",
+        "--device",
+        choices=("cuda", "cpu"),
+        default="cuda" if torch.cuda.is_available() else "cpu",
+        help="where every side trains (default: cuda when available)",
     )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=torch.get_num_threads(),
+        help="CPU threads of torch (default: its own choice); 1 keeps a busy machine's "
+        "other work from stalling every operation",
+    )
+    parser.add_argument("--clock", choices=tuple(CLOCKS), default="wall")
     args = parser.parse_args()
-    images = args.data_kind == "images"
-    configurations = IMAGE_CONFIGURATIONS if images else CONFIGURATIONS
+    torch.set_num_threads(args.threads)
+    global clock
+    clock = CLOCKS[args.clock]
+    if args.device == "cuda" and not torch.cuda.is_available():
+        parser.error("--device cuda: no CUDA GPU is visible to torch")
     warnings.filterwarnings("ignore")
     logging.getLogger("pytorch_lightning").setLevel(logging.ERROR)
-    torch.set_num_threads(torch.get_num_threads())
 
     with tempfile.TemporaryDirectory() as scratch:
-        project = generate(Path(scratch) / "project", data_kind=args.data_kind)
+        project = generate(Path(scratch) / "project")
         # Run from the project's folder, as `python main.py` does: trackers write beside it.
         os.chdir(project)
         sys.path.insert(0, str(project))
-        ratios = {}
-        print(f"{'configuration':<14}{'epochs s':>10}{'fit s':>8}{'plain s':>9}{'ratio':>7}")
-        for name, overrides in configurations.items():
-            epochs, fits, plain = [], [], []
-            for repeat in range(args.repeats + 1):
-                output = Path(scratch) / f"{name}-{repeat}"
-                settings = project_settings(project, overrides, args.epochs, output)
-                generated = time_generated(settings)
-                plain_side = time_plain_images if images else time_plain
-                plain_time = plain_side(settings, output / "plain")
-                if repeat:  # the first repeat warms caches and lazy imports up
-                    epochs.append(generated[0])
-                    fits.append(generated[1])
-                    plain.append(plain_time)
-            ratios[name] = statistics.median(epochs) / statistics.median(plain)
+        name = torch.cuda.get_device_name() if args.device == "cuda" else "cpu"
+        print(
+            f"device: {name}, {torch.get_num_threads()} CPU threads, {args.clock} clock, "
+            f"torch {torch.__version__}, pytorch-lightning {pl.__version__}"
+        )
+        print(
+            f"{'configuration':<14}{'template s':>11}{'fit s':>8}{'lightning s':>12}"
+            f"{'plain s':>9}{'/plain':>8}{'/lightning':>11}"
+        )
+        results = {}
+        for configuration in CONFIGURATIONS:
+            medians = measure(project, configuration, args, Path(scratch))
+            results[configuration.name] = medians
             print(
-                f"{name:<14}{statistics.median(epochs):>10.3f}{statistics.median(fits):>8.3f}"
-                f"{statistics.median(plain):>9.3f}{ratios[name]:>7.2f}"
+                f"{configuration.name:<14}{medians['template']:>11.3f}{medians['fit']:>8.3f}"
+                f"{medians['lightning']:>12.3f}{medians['plain']:>9.3f}"
+                f"{medians['template'] / medians['plain']:>8.2f}"
+                f"{medians['template'] / medians['lightning']:>11.2f}"
             )
         os.chdir(TEMPLATE)
-        if images:
-            print(f"ratio_images={ratios['images']:.2f}")
-            return
-        ratio_images = images_ratio(args)
-        print(
-            f"ratio_default={ratios['default']:.2f} ratio_compute={ratios['compute']:.2f} "
-            f"ratio_images={ratio_images:.2f}"
-        )
+        ratios = [f"ratio_{name}={m['template'] / m['plain']:.2f}" for name, m in results.items()]
+        default = results["default"]
+        over = default["template"] / default["lightning"]
+        print(" ".join([*ratios, f"template_over_lightning={over:.2f}"]))
 
 
 if __name__ == "__main__":

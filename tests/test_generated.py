@@ -1,10 +1,12 @@
 """Generated projects pass their own tests and train from `python main.py`, out of the box."""
 
 import json
+import re
 import shutil
 import sys
 
 import pytest
+import yaml
 
 from tests.helpers import run
 
@@ -13,6 +15,9 @@ REPRESENTATIVE = {
     "default": {},
     "all-tasks": {"tasks": ["classification", "regression", "gan"], "cluster": "slurm"},
 }
+# A line that reports a warning: the `file.py:<line>: ` prefix that Python and Lightning print
+# before one, or the word "warn" in any case (UserWarning, warnings.warn, ...); or an advert.
+WARNING_LINE = re.compile(r"\.py:\d+: |warn|Tip:", re.IGNORECASE)
 SHORT_RUN = {
     "DYNACONF_TRAINER__MAX_EPOCHS": "2",
     "DYNACONF_CALLBACKS__PROGRESS_BAR__REFRESH_RATE": "0",
@@ -37,3 +42,29 @@ def test_short_training_run_writes_results(project):
     assert metrics["task"] in project.joinpath("config/config.yaml").read_text()
     assert (project / "outputs/checkpoints/last.ckpt").is_file()
     assert "Test metrics:" in completed.stdout
+
+
+@pytest.mark.slow
+def test_default_run_prints_no_warnings_or_tips(project, tmp_path):
+    """Every task's `python main.py`, with its default settings and a first run's fresh data,
+    outputs and tracker store, prints progress, metrics and paths, and no warning."""
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    for task in answers["tasks"]:
+        fresh = tmp_path / task
+        completed = run(
+            [sys.executable, "main.py"],
+            cwd=project,
+            env={
+                "DYNACONF_TASK": task,
+                "DYNACONF_TRAINER__MAX_EPOCHS": "2",
+                "DYNACONF_OUTPUT_DIR": str(fresh / "outputs"),
+                "DYNACONF_DATA__DIR": str(fresh / "data"),
+                "DYNACONF_TRACKER__STORE": str(fresh / "mlflow.db"),
+                "DYNACONF_TRACKER__ARTIFACTS": str(fresh / "mlruns"),
+            },
+            timeout=300,
+        )
+        printed = (completed.stdout + completed.stderr).replace("\r", "\n").splitlines()
+        noise = [line for line in printed if WARNING_LINE.search(line)]
+        assert not noise, f"{task}: " + "\n".join(noise)
+        assert "Test metrics:" in completed.stdout
