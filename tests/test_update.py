@@ -28,10 +28,7 @@ from tests.template_history import (
     renovate_update,
 )
 
-TEST = (
-    "template/tests/{% if 'classification' in tasks and data_kind == 'table' %}"
-    "test_classification.py{% endif %}"
-)
+TEST = "template/tests/{% if 'classification' in tasks %}test_classification.py{% endif %}.jinja"
 # What releases v1.0.1 (a comment above `seed`) and v1.1.0 (the rest) change in the template, as
 # (pattern, replacement), and what the project then holds; anchored on names, not on values that
 # the template may tune.
@@ -467,6 +464,8 @@ def test_switching_a_table_project_to_images_keeps_the_users_changes(history, tm
     # The image defaults change max_epochs and lr; the user's own values elsewhere stay.
     edit(project / "config/config.yaml", r"^seed: \d+$", "seed: 7")
     edit(project / "config/config.yaml", *USER_PATIENCE)
+    with (project / "tests/test_classification.py").open("a") as test_file:
+        test_file.write(USER_TEST)
     (project / "models/modules/my_block.py").write_text('"""My block."""\n')
     commit_all(project, "My changes")
 
@@ -478,6 +477,7 @@ def test_switching_a_table_project_to_images_keeps_the_users_changes(history, tm
         "components/image_data.py",
         "models/modules/image_networks.py",
         "tests/test_images.py",
+        "tests/image_folders.py",
     }
     assert added <= files and "models/modules/my_block.py" in files
     model = (project / "models/model_lit.py").read_text()
@@ -489,4 +489,23 @@ def test_switching_a_table_project_to_images_keeps_the_users_changes(history, tm
     assert yaml.safe_load(config)["data"]["classification"]["folder"] == "digits"
     assert "torchvision" in (project / "requirements.txt").read_text()
     assert answers(project)["data_kind"] == "images"
+    # The test file now tests the image data module, and still ends with the user's test.
+    test = (project / "tests/test_classification.py").read_text()
+    assert "ImageClassificationDataModule" in test and test.endswith(USER_TEST)
     assert_merged(project)
+    result = run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "tests/test_classification.py",
+            "-q",
+            "-rA",
+            "-p",
+            "no:cacheprovider",
+        ],
+        cwd=project,
+        timeout=600,
+    )
+    assert "PASSED tests/test_classification.py::test_wider_model" in result.stdout
+    assert "passed" in result.stdout and "failed" not in result.stdout
