@@ -10,12 +10,19 @@ sides over several repeats, times N epochs of the same model on the same data wi
 - plain: a PyTorch loop with the same model, data, batch size, optimizer and schedule, its data
   resident on the device, a validation pass and a checkpoint save every epoch, nothing else.
 
+The `images` configuration runs in a child process of this script (`--data-kind images`),
+since an image project has its own `config`, `components` and `models` modules: a project
+generated with `data_kind=images`, whose data module decodes PNGs per item in DataLoader
+workers. Its plain loop iterates that data module's own train and validation DataLoaders (the
+same files, decoding, transforms, workers, sampler and batches), moving each batch to the
+device; their persistent workers start before the clock, as Lightning's set-up starts them.
+
 The Lightning sides are timed from the first epoch's start to the end of training (validation
 and checkpoints included); the template's whole `fit` call, with its one-off set-up and
 tear-down, is shown beside. Every configuration (a row of CONFIGURATIONS: settings changed in the
 generated project) gets `ratio_<name>` = template / plain; `template_over_lightning` is template
 / lightning on the default configuration. Medians over the repeats; the last line reads
-`ratio_default=<x> ratio_compute=<y> template_over_lightning=<z>`.
+`ratio_default=<x> ratio_compute=<y> template_over_lightning=<z> ratio_images=<w>`.
 
     python benchmarks/training_overhead.py [--epochs 5] [--repeats 5] [--device cuda|cpu]
         [--threads N] [--clock wall|cpu]
@@ -27,6 +34,7 @@ import io
 import logging
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -42,7 +50,7 @@ import torch.nn.functional as F
 TEMPLATE = Path(__file__).resolve().parents[1]
 # wall: elapsed time, what a user waits. cpu: CPU time of this process, all its threads (the
 # trackers' background writers too): steadier on a machine shared with other work, but blind to
-# waits on the disk or a GPU.
+# waits on the disk or a GPU, and on the image configuration's DataLoader workers.
 CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
 clock = CLOCKS["wall"]
 
@@ -53,22 +61,25 @@ class Configuration:
 
     name: str
     settings: dict = field(default_factory=dict)
+    # The copier answer the project is generated with; "images" runs in a child process.
+    data_kind: str = "table"
 
 
 CONFIGURATIONS = (
     Configuration("default"),
     # Wide enough that the steps' compute dominates the fixed cost per step.
     Configuration("compute", {"model.classification.hidden_dim": 2048}),
+    Configuration("images", data_kind="images"),
 )
 # Copier answers of the generated project, shared by every configuration.
 ANSWERS: dict = {}
 
 
-def generate(destination: Path) -> Path:
+def generate(destination: Path, data_kind: str) -> Path:
     copier.run_copy(
         str(TEMPLATE),
         str(destination),
-        data=ANSWERS,
+        data={**ANSWERS, "data_kind": data_kind},
         defaults=True,
         vcs_ref="HEAD",
         quiet=True,
@@ -203,6 +214,54 @@ def time_plain(settings, device: str) -> float:
     return clock() - start
 
 
+def time_plain_images(settings, device: str) -> float:
+    """Seconds of the epochs of a plain loop over the image data module's own DataLoaders."""
+    from components.training import build
+    from models.base_model.optimization import build_optimizer, build_scheduler
+
+    datamodule, model, _ = build(settings)  # the same model and data, untouched by Lightning
+    model.to(device)
+    train_loader, val_loader = datamodule.train_dataloader(), datamodule.val_dataloader()
+    optimizer = build_optimizer(model.parameters(), dict(settings.optimizer))
+    scheduler = build_scheduler(optimizer, dict(settings.scheduler), settings.trainer.max_epochs)
+    output_dir = Path(settings.output_dir) / "plain"
+    output_dir.mkdir(parents=True, exist_ok=True)
+    # Start the persistent workers before the clock, as Lightning's set-up and validation
+    # sanity check do, which the Lightning sides' epoch timer leaves out too.
+    next(iter(train_loader))
+    next(iter(val_loader))
+
+    synchronize(device)
+    start = clock()
+    for epoch in range(settings.trainer.max_epochs):
+        train_loader.sampler.set_epoch(epoch)
+        model.train()
+        for images, targets in train_loader:
+            images = images.to(device, non_blocking=True)
+            targets = targets.to(device, non_blocking=True)
+            loss = F.cross_entropy(model(images), targets)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+        model.eval()
+        correct, total = 0, 0.0
+        with torch.no_grad():
+            for images, targets in val_loader:
+                images = images.to(device, non_blocking=True)
+                targets = targets.to(device, non_blocking=True)
+                logits = model(images)
+                total += F.cross_entropy(logits, targets, reduction="sum")
+                correct += int((logits.argmax(-1) == targets).sum())
+        if scheduler is not None:
+            scheduler.step()
+        torch.save(
+            {"model": model.state_dict(), "optimizer": optimizer.state_dict()},
+            output_dir / "plain.ckpt",
+        )
+    synchronize(device)
+    return clock() - start
+
+
 def measure(project: Path, configuration, args, scratch: Path) -> dict[str, float]:
     """Medians over the repeats of each side's seconds, the sides alternating within a repeat."""
     times: dict[str, list[float]] = {"template": [], "fit": [], "lightning": [], "plain": []}
@@ -219,11 +278,40 @@ def measure(project: Path, configuration, args, scratch: Path) -> dict[str, floa
         }
         epochs, fit = time_template(settings["template"], args.device)
         lightning = time_lightning(settings["lightning"], args.device)
-        plain = time_plain(settings["plain"], args.device)
+        plain_side = time_plain_images if configuration.data_kind == "images" else time_plain
+        plain = plain_side(settings["plain"], args.device)
         if repeat:  # the first repeat warms caches and lazy imports up
             for side, seconds in zip(times, (epochs, fit, lightning, plain), strict=True):
                 times[side].append(seconds)
     return {side: statistics.median(values) for side, values in times.items()}
+
+
+ROW = "{:<14}{:>11.3f}{:>8.3f}{:>12.3f}{:>9.3f}{:>8.2f}{:>11.2f}"
+
+
+def row(name: str, medians: dict[str, float]) -> str:
+    return ROW.format(
+        name,
+        medians["template"],
+        medians["fit"],
+        medians["lightning"],
+        medians["plain"],
+        medians["template"] / medians["plain"],
+        medians["template"] / medians["lightning"],
+    )
+
+
+def measure_in_child(data_kind: str, configurations) -> list[str]:
+    """Run this script with the same options on the `data_kind` configurations only, in a
+    project of their own; print their rows and return their `ratio_<name>=<x>` words."""
+    command = [sys.executable, __file__, *sys.argv[1:], "--data-kind", data_kind]
+    completed = subprocess.run(command, capture_output=True, text=True)
+    if completed.returncode:
+        sys.exit(f"the {data_kind} configurations failed:\n{completed.stderr}")
+    lines = completed.stdout.splitlines()
+    names = {c.name for c in configurations if c.data_kind == data_kind}
+    print(*(line for line in lines[:-1] if line.split(" ", 1)[0] in names), sep="\n")
+    return lines[-1].split()
 
 
 def main() -> None:
@@ -244,7 +332,10 @@ def main() -> None:
         "other work from stalling every operation",
     )
     parser.add_argument("--clock", choices=tuple(CLOCKS), default="wall")
+    # Set on the child process that measures the configurations of another data kind.
+    parser.add_argument("--data-kind", default="table", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    child = args.data_kind != "table"
     torch.set_num_threads(args.threads)
     global clock
     clock = CLOCKS[args.clock]
@@ -253,35 +344,36 @@ def main() -> None:
     warnings.filterwarnings("ignore")
     logging.getLogger("pytorch_lightning").setLevel(logging.ERROR)
 
+    configurations = [c for c in CONFIGURATIONS if c.data_kind == args.data_kind]
     with tempfile.TemporaryDirectory() as scratch:
-        project = generate(Path(scratch) / "project")
+        project = generate(Path(scratch) / "project", args.data_kind)
         # Run from the project's folder, as `python main.py` does: trackers write beside it.
         os.chdir(project)
         sys.path.insert(0, str(project))
-        name = torch.cuda.get_device_name() if args.device == "cuda" else "cpu"
-        print(
-            f"device: {name}, {torch.get_num_threads()} CPU threads, {args.clock} clock, "
-            f"torch {torch.__version__}, pytorch-lightning {pl.__version__}"
-        )
-        print(
-            f"{'configuration':<14}{'template s':>11}{'fit s':>8}{'lightning s':>12}"
-            f"{'plain s':>9}{'/plain':>8}{'/lightning':>11}"
-        )
-        results = {}
-        for configuration in CONFIGURATIONS:
-            medians = measure(project, configuration, args, Path(scratch))
-            results[configuration.name] = medians
+        if not child:
+            name = torch.cuda.get_device_name() if args.device == "cuda" else "cpu"
             print(
-                f"{configuration.name:<14}{medians['template']:>11.3f}{medians['fit']:>8.3f}"
-                f"{medians['lightning']:>12.3f}{medians['plain']:>9.3f}"
-                f"{medians['template'] / medians['plain']:>8.2f}"
-                f"{medians['template'] / medians['lightning']:>11.2f}"
+                f"device: {name}, {torch.get_num_threads()} CPU threads, {args.clock} clock, "
+                f"torch {torch.__version__}, pytorch-lightning {pl.__version__}"
             )
+            print(
+                f"{'configuration':<14}{'template s':>11}{'fit s':>8}{'lightning s':>12}"
+                f"{'plain s':>9}{'/plain':>8}{'/lightning':>11}"
+            )
+        results = {}
+        for configuration in configurations:
+            results[configuration.name] = measure(project, configuration, args, Path(scratch))
+            print(row(configuration.name, results[configuration.name]), flush=True)
         os.chdir(TEMPLATE)
-        ratios = [f"ratio_{name}={m['template'] / m['plain']:.2f}" for name, m in results.items()]
-        default = results["default"]
-        over = default["template"] / default["lightning"]
-        print(" ".join([*ratios, f"template_over_lightning={over:.2f}"]))
+    ratios = [f"ratio_{name}={m['template'] / m['plain']:.2f}" for name, m in results.items()]
+    if child:
+        print(" ".join(ratios))
+        return
+    over = results["default"]["template"] / results["default"]["lightning"]
+    ratios.append(f"template_over_lightning={over:.2f}")
+    for data_kind in dict.fromkeys(c.data_kind for c in CONFIGURATIONS if c.data_kind != "table"):
+        ratios += measure_in_child(data_kind, CONFIGURATIONS)
+    print(" ".join(ratios))
 
 
 if __name__ == "__main__":
