@@ -45,7 +45,8 @@ def export(settings, ckpt: Path | None = None, output: Path | None = None) -> Pa
         example = torch.randn(settings.data.batch_size, model.hparams.latent_dim)
     else:
         output_name = "probabilities" if settings.task == "classification" else "prediction"
-        network, names = Predictor(model), ("features", output_name)
+        input_name = "images" if preprocessing.get("kind") == "images" else "features"
+        network, names = Predictor(model), (input_name, output_name)
         # Real inputs, prepared as in training: the check covers the values the model will see.
         example = next(iter(build_datamodule(settings).test_dataloader()))[0]
     network = network.eval()

@@ -187,7 +187,12 @@ def save_prediction_grid(
     return _save(figure, path)
 
 
-def save_sample_grid(rows: list[np.ndarray], labels: list[str], path: Path) -> Path:
+def save_sample_grid(
+    rows: list[np.ndarray],
+    labels: list[str],
+    path: Path,
+    title: str = "Generated samples from fixed noise, by epoch",
+) -> Path:
     """One row of images per entry of `rows`: [n, side, side] grey or [n, side, side, 3] colour
     arrays, in [-1, 1]."""
     plt = _pyplot()
@@ -205,7 +210,7 @@ def save_sample_grid(rows: list[np.ndarray], labels: list[str], path: Path) -> P
             axis.set_xticks([])
             axis.set_yticks([])
         axes_row[0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=8)
-    figure.suptitle("Generated samples from fixed noise, by epoch", fontsize=9)
+    figure.suptitle(title, fontsize=9)
     return _save(figure, path)
 
 
