@@ -16,7 +16,8 @@ venv: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	# torch first: a pinned CPU build keeps the dependency ranges below from pulling a CUDA one
+	# torch and torchvision first, as a pinned pair: the ranges below then keep them, and a torch
+	# without its own torchvision fails at import (torchvision::nms does not exist)
 	$(PY) -m pip install -q $(TORCH)
 	$(PY) -m pip install -q --group dev
 	touch $@
