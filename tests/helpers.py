@@ -2,6 +2,7 @@
 
 import itertools
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -48,3 +49,22 @@ def project_files(project: Path) -> set[str]:
         for path in project.rglob("*")
         if path.is_file() and "__pycache__" not in path.parts and ".git" not in path.parts
     }
+
+
+# Jinja syntax left in a rendered file (a `${{ ... }}` GitHub expression is not Jinja's).
+JINJA_LEFTOVER = re.compile(r"(?<!\$)\{\{|\{%|%\}|\{#")
+
+
+def assert_lint_clean(project: Path) -> None:
+    """ruff check and ruff format --check pass on a rendered project."""
+    run([tool("ruff"), "check", "--no-cache", "."], cwd=project)
+    run([tool("ruff"), "format", "--check", "--no-cache", "."], cwd=project)
+
+
+def assert_reads_hand_written(project: Path) -> None:
+    """No Jinja leftovers, no runs of blank lines, a final newline in every rendered file."""
+    for name in project_files(project):
+        text = (project / name).read_text()
+        assert not JINJA_LEFTOVER.search(text), f"{name}: {JINJA_LEFTOVER.search(text)}"
+        assert "\n\n\n\n" not in text, f"{name} has a run of blank lines"
+        assert not text or text.endswith("\n"), f"{name} lacks a final newline"

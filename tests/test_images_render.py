@@ -7,8 +7,12 @@ project's data_kind merges the tests its owner added to them instead of deleting
 import pytest
 import yaml
 
-from tests.helpers import TASK_COMBINATIONS, project_files, run, tool
-from tests.test_render import JINJA_LEFTOVER
+from tests.helpers import (
+    TASK_COMBINATIONS,
+    assert_lint_clean,
+    assert_reads_hand_written,
+    project_files,
+)
 
 # Files an images project has whatever its tasks, and those that only some tasks bring.
 IMAGE_FILES = {
@@ -56,17 +60,11 @@ def test_every_task_reads_an_image_folder(images_project):
 
 
 def test_ruff_check_and_format_are_clean(images_project):
-    _, project = images_project
-    run([tool("ruff"), "check", "--no-cache", "."], cwd=project)
-    run([tool("ruff"), "format", "--check", "--no-cache", "."], cwd=project)
+    assert_lint_clean(images_project[1])
 
 
 def test_no_jinja_leftovers(images_project):
-    _, project = images_project
-    for name in project_files(project):
-        text = (project / name).read_text()
-        assert not JINJA_LEFTOVER.search(text), f"{name}: {JINJA_LEFTOVER.search(text)}"
-        assert "\n\n\n\n" not in text, f"{name} has a run of blank lines"
+    assert_reads_hand_written(images_project[1])
 
 
 def test_table_projects_have_no_image_pieces(render):

@@ -1,11 +1,14 @@
 """Every combination of tasks renders the seed's tree, only the chosen files, lint-clean."""
 
-import re
-
 import pytest
 import yaml
 
-from tests.helpers import TASK_COMBINATIONS, project_files, run, tool
+from tests.helpers import (
+    TASK_COMBINATIONS,
+    assert_lint_clean,
+    assert_reads_hand_written,
+    project_files,
+)
 
 # The seed's tree, present whatever the answers.
 ALWAYS = {
@@ -61,8 +64,6 @@ CLASS_NAMES = {
     "regression": ("RegressionModel", "RegressionDataModule"),
     "gan": ("GANModel", "GANDataModule"),
 }
-# Jinja's delimiters; GitHub's `${{ ... }}` expressions and Python's nested `}}` are fine.
-JINJA_LEFTOVER = re.compile(r"(?<!\$)\{\{|\{%|%\}|\{#")
 
 
 @pytest.fixture(params=TASK_COMBINATIONS, ids=lambda tasks: "+".join(tasks))
@@ -99,18 +100,11 @@ def test_only_chosen_tasks_are_wired_in(tasks_and_project):
 
 
 def test_ruff_check_and_format_are_clean(tasks_and_project):
-    _, project = tasks_and_project
-    run([tool("ruff"), "check", "--no-cache", "."], cwd=project)
-    run([tool("ruff"), "format", "--check", "--no-cache", "."], cwd=project)
+    assert_lint_clean(tasks_and_project[1])
 
 
 def test_no_jinja_leftovers(tasks_and_project):
-    _, project = tasks_and_project
-    for name in project_files(project):
-        text = (project / name).read_text()
-        assert not JINJA_LEFTOVER.search(text), f"{name}: {JINJA_LEFTOVER.search(text)}"
-        assert "\n\n\n\n" not in text, f"{name} has a run of blank lines"
-        assert not text or text.endswith("\n"), f"{name} lacks a final newline"
+    assert_reads_hand_written(tasks_and_project[1])
 
 
 def test_answers_are_recorded_for_updates(tasks_and_project):
