@@ -170,86 +170,75 @@ def resident(loader, device: str) -> tuple[torch.Tensor, torch.Tensor]:
     return torch.cat(features).to(device), torch.cat(targets).to(device)
 
 
-def time_plain(settings, device: str) -> float:
-    """Seconds of the epochs of a plain PyTorch loop doing the same work."""
-    from components.training import build
-    from models.base_model.optimization import build_optimizer, build_scheduler
-
-    datamodule, model, _ = build(settings)  # the same model and data, untouched by Lightning
-    model.to(device)
+def resident_batches(datamodule, settings, device: str):
+    """Train and validation batches sliced from tensors resident on the device: a plain loop's
+    fastest way to serve a table that fits in memory."""
     train_x, train_y = resident(datamodule.train_dataloader(), device)
     val_x, val_y = resident(datamodule.val_dataloader(), device)
     batch = settings.data.batch_size
-    optimizer = build_optimizer(model.parameters(), dict(settings.optimizer))
-    scheduler = build_scheduler(optimizer, dict(settings.scheduler), settings.trainer.max_epochs)
     generator = torch.Generator().manual_seed(settings.seed)
-    output_dir = Path(settings.output_dir) / "plain"
-    output_dir.mkdir(parents=True, exist_ok=True)
 
-    synchronize(device)
-    start = clock()
-    for _ in range(settings.trainer.max_epochs):
-        model.train()
+    def train(epoch: int):
         order = torch.randperm(len(train_x), generator=generator).to(device)
         for first in range(0, len(order), batch):
             rows = order[first : first + batch]
-            loss = F.cross_entropy(model(train_x[rows]), train_y[rows])
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-        model.eval()
-        correct, total = 0, 0.0
-        with torch.no_grad():
-            for first in range(0, len(val_x), batch):
-                logits = model(val_x[first : first + batch])
-                total += F.cross_entropy(logits, val_y[first : first + batch], reduction="sum")
-                correct += int((logits.argmax(-1) == val_y[first : first + batch]).sum())
-        if scheduler is not None:
-            scheduler.step()
-        torch.save(
-            {"model": model.state_dict(), "optimizer": optimizer.state_dict()},
-            output_dir / "plain.ckpt",
-        )
-    synchronize(device)
-    return clock() - start
+            yield train_x[rows], train_y[rows]
+
+    def val():
+        for first in range(0, len(val_x), batch):
+            yield val_x[first : first + batch], val_y[first : first + batch]
+
+    return train, val
 
 
-def time_plain_images(settings, device: str) -> float:
-    """Seconds of the epochs of a plain loop over the image data module's own DataLoaders."""
-    from components.training import build
-    from models.base_model.optimization import build_optimizer, build_scheduler
-
-    datamodule, model, _ = build(settings)  # the same model and data, untouched by Lightning
-    model.to(device)
+def loader_batches(datamodule, settings, device: str):
+    """Train and validation batches from the data module's own DataLoaders (the same files,
+    decoding, transforms, workers and sampler), moved to the device."""
     train_loader, val_loader = datamodule.train_dataloader(), datamodule.val_dataloader()
-    optimizer = build_optimizer(model.parameters(), dict(settings.optimizer))
-    scheduler = build_scheduler(optimizer, dict(settings.scheduler), settings.trainer.max_epochs)
-    output_dir = Path(settings.output_dir) / "plain"
-    output_dir.mkdir(parents=True, exist_ok=True)
     # Start the persistent workers before the clock, as Lightning's set-up and validation
     # sanity check do, which the Lightning sides' epoch timer leaves out too.
     next(iter(train_loader))
     next(iter(val_loader))
 
+    def on_device(loader):
+        for features, targets in loader:
+            yield features.to(device, non_blocking=True), targets.to(device, non_blocking=True)
+
+    def train(epoch: int):
+        train_loader.sampler.set_epoch(epoch)
+        return on_device(train_loader)
+
+    return train, lambda: on_device(val_loader)
+
+
+def time_plain(settings, device: str, batches=resident_batches) -> float:
+    """Seconds of the epochs of a plain PyTorch loop doing the same work: training, a
+    validation pass, a scheduler step and a checkpoint save every epoch, and nothing else."""
+    from components.training import build
+    from models.base_model.optimization import build_optimizer, build_scheduler
+
+    datamodule, model, _ = build(settings)  # the same model and data, untouched by Lightning
+    model.to(device)
+    train_batches, val_batches = batches(datamodule, settings, device)
+    optimizer = build_optimizer(model.parameters(), dict(settings.optimizer))
+    scheduler = build_scheduler(optimizer, dict(settings.scheduler), settings.trainer.max_epochs)
+    output_dir = Path(settings.output_dir) / "plain"
+    output_dir.mkdir(parents=True, exist_ok=True)
+
     synchronize(device)
     start = clock()
     for epoch in range(settings.trainer.max_epochs):
-        train_loader.sampler.set_epoch(epoch)
         model.train()
-        for images, targets in train_loader:
-            images = images.to(device, non_blocking=True)
-            targets = targets.to(device, non_blocking=True)
-            loss = F.cross_entropy(model(images), targets)
+        for features, targets in train_batches(epoch):
+            loss = F.cross_entropy(model(features), targets)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
         model.eval()
         correct, total = 0, 0.0
         with torch.no_grad():
-            for images, targets in val_loader:
-                images = images.to(device, non_blocking=True)
-                targets = targets.to(device, non_blocking=True)
-                logits = model(images)
+            for features, targets in val_batches():
+                logits = model(features)
                 total += F.cross_entropy(logits, targets, reduction="sum")
                 correct += int((logits.argmax(-1) == targets).sum())
         if scheduler is not None:
@@ -278,8 +267,8 @@ def measure(project: Path, configuration, args, scratch: Path) -> dict[str, floa
         }
         epochs, fit = time_template(settings["template"], args.device)
         lightning = time_lightning(settings["lightning"], args.device)
-        plain_side = time_plain_images if configuration.data_kind == "images" else time_plain
-        plain = plain_side(settings["plain"], args.device)
+        batches = loader_batches if configuration.data_kind == "images" else resident_batches
+        plain = time_plain(settings["plain"], args.device, batches)
         if repeat:  # the first repeat warms caches and lazy imports up
             for side, seconds in zip(times, (epochs, fit, lightning, plain), strict=True):
                 times[side].append(seconds)
