@@ -3,6 +3,7 @@
 import pickle
 from pathlib import Path
 
+from config import trainer_arguments
 from utils.errors import ProjectError
 
 
@@ -53,5 +54,5 @@ def preprocessing_of(model, path: Path) -> dict:
 def devices_for_one_process(settings) -> int | list[int]:
     """One device of the configured ones: prediction and export run in a single process, so
     that rows keep their input order."""
-    devices = {key.lower(): value for key, value in settings.trainer.items()}["devices"]
+    devices = trainer_arguments(settings)["devices"]
     return devices[:1] if isinstance(devices, list) else 1
