@@ -21,15 +21,18 @@ The Lightning sides are timed from the first epoch's start to the end of trainin
 and checkpoints included); the template's whole `fit` call, with its one-off set-up and
 tear-down, is shown beside. Every configuration (a row of CONFIGURATIONS: settings changed in the
 generated project) gets `ratio_<name>` = template / plain; `template_over_lightning` is template
-/ lightning on the default configuration. Medians over the repeats; the last line reads
+/ lightning on the default configuration. The sides of a repeat run back to back, in an order
+that turns with each repeat; seconds are medians over the repeats, and ratios medians of each
+repeat's ratio. The last line reads
 `ratio_default=<x> ratio_compute=<y> template_over_lightning=<z> ratio_images=<w>`.
 
-    python benchmarks/training_overhead.py [--epochs 5] [--repeats 5] [--device cuda|cpu]
+    python benchmarks/training_overhead.py [--epochs 5] [--repeats 6] [--device cuda|cpu]
         [--threads N] [--clock wall|cpu]
 """
 
 import argparse
 import contextlib
+import gc
 import io
 import logging
 import os
@@ -102,6 +105,15 @@ def project_settings(project: Path, configuration, epochs: int, device: str, out
     for key, value in configuration.settings.items():
         settings.set(key, value)
     return validate(settings)
+
+
+def settle() -> None:
+    """Leave the next side a machine as quiet as the last one had: the previous side's garbage
+    collected and its checkpoints written to disk, so that neither happens on the next side's
+    clock."""
+    gc.collect()
+    if hasattr(os, "sync"):
+        os.sync()
 
 
 def synchronize(device: str) -> None:
@@ -251,28 +263,39 @@ def time_plain(settings, device: str, batches=resident_batches) -> float:
     return clock() - start
 
 
+SIDES = ("template", "lightning", "plain")
+
+
 def measure(project: Path, configuration, args, scratch: Path) -> dict[str, float]:
-    """Medians over the repeats of each side's seconds, the sides alternating within a repeat."""
+    """Medians over the repeats of each side's seconds and of each repeat's ratios.
+
+    The sides of a repeat run back to back, each repeat in another order, so that a machine that
+    slows down for a while slows every side of the repeats it falls in, and no side always runs
+    right after another; a ratio within one repeat is steadier than a ratio of medians.
+    """
     times: dict[str, list[float]] = {"template": [], "fit": [], "lightning": [], "plain": []}
+    ratios: dict[str, list[float]] = {"/plain": [], "/lightning": []}
+    batches = loader_batches if configuration.data_kind == "images" else resident_batches
     for repeat in range(args.repeats + 1):
-        settings = {
-            side: project_settings(
-                project,
-                configuration,
-                args.epochs,
-                args.device,
-                scratch / f"{configuration.name}-{repeat}" / side,
+        seconds = {}
+        for side in SIDES[repeat % 3 :] + SIDES[: repeat % 3]:
+            output_dir = scratch / f"{configuration.name}-{repeat}" / side
+            settings = project_settings(
+                project, configuration, args.epochs, args.device, output_dir
             )
-            for side in ("template", "lightning", "plain")
-        }
-        epochs, fit = time_template(settings["template"], args.device)
-        lightning = time_lightning(settings["lightning"], args.device)
-        batches = loader_batches if configuration.data_kind == "images" else resident_batches
-        plain = time_plain(settings["plain"], args.device, batches)
+            settle()
+            if side == "template":
+                seconds["template"], seconds["fit"] = time_template(settings, args.device)
+            elif side == "lightning":
+                seconds["lightning"] = time_lightning(settings, args.device)
+            else:
+                seconds["plain"] = time_plain(settings, args.device, batches)
         if repeat:  # the first repeat warms caches and lazy imports up
-            for side, seconds in zip(times, (epochs, fit, lightning, plain), strict=True):
-                times[side].append(seconds)
-    return {side: statistics.median(values) for side, values in times.items()}
+            for side, values in times.items():
+                values.append(seconds[side])
+            ratios["/plain"].append(seconds["template"] / seconds["plain"])
+            ratios["/lightning"].append(seconds["template"] / seconds["lightning"])
+    return {name: statistics.median(values) for name, values in {**times, **ratios}.items()}
 
 
 ROW = "{:<14}{:>11.3f}{:>8.3f}{:>12.3f}{:>9.3f}{:>8.2f}{:>11.2f}"
@@ -285,8 +308,8 @@ def row(name: str, medians: dict[str, float]) -> str:
         medians["fit"],
         medians["lightning"],
         medians["plain"],
-        medians["template"] / medians["plain"],
-        medians["template"] / medians["lightning"],
+        medians["/plain"],
+        medians["/lightning"],
     )
 
 
@@ -306,7 +329,13 @@ def measure_in_child(data_kind: str, configurations) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=5)
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=6,
+        help="timed repeats after one warm-up; a multiple of 3 runs each side in each place "
+        "of the order equally often",
+    )
     parser.add_argument(
         "--device",
         choices=("cuda", "cpu"),
@@ -354,12 +383,11 @@ def main() -> None:
             results[configuration.name] = measure(project, configuration, args, Path(scratch))
             print(row(configuration.name, results[configuration.name]), flush=True)
         os.chdir(TEMPLATE)
-    ratios = [f"ratio_{name}={m['template'] / m['plain']:.2f}" for name, m in results.items()]
+    ratios = [f"ratio_{name}={m['/plain']:.2f}" for name, m in results.items()]
     if child:
         print(" ".join(ratios))
         return
-    over = results["default"]["template"] / results["default"]["lightning"]
-    ratios.append(f"template_over_lightning={over:.2f}")
+    ratios.append(f"template_over_lightning={results['default']['/lightning']:.2f}")
     for data_kind in dict.fromkeys(c.data_kind for c in CONFIGURATIONS if c.data_kind != "table"):
         ratios += measure_in_child(data_kind, CONFIGURATIONS)
     print(" ".join(ratios))

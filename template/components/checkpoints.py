@@ -1,10 +1,51 @@
-"""Finding and loading the checkpoint that test, predict and export work from."""
+"""Writing checkpoints, and finding and loading the one that test, predict and export work from."""
 
+import os
 import pickle
 from pathlib import Path
 
+import torch
+from lightning_fabric.plugins.io.torch_io import TorchCheckpointIO
+
 from config import trainer_arguments
 from utils.errors import ProjectError
+
+
+class FileCheckpointIO(TorchCheckpointIO):
+    """Writes each checkpoint straight into a temporary file beside it, then renames it into place.
+
+    Lightning's TorchCheckpointIO serialises the whole checkpoint into memory, copies it once more
+    and only then writes it: three times the cost of `torch.save` to a file, paid every epoch. A
+    run that stops mid-write leaves the previous checkpoint whole here too. The previous file is
+    moved aside rather than renamed over: replacing a file by rename makes ext4 write the new one
+    to disk at once, which costs as much again. Paths with a scheme (s3://, gs://) go through
+    Lightning's own writer.
+    """
+
+    def save_checkpoint(self, checkpoint: dict, path, storage_options=None) -> None:
+        if storage_options is not None or "://" in str(path):
+            super().save_checkpoint(checkpoint, path, storage_options)
+            return
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+        try:
+            torch.save(checkpoint, partial)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        previous = path.with_name(f".{path.name}.{os.getpid()}.previous")
+        if os.path.lexists(path):
+            os.replace(path, previous)
+        os.replace(partial, path)
+        previous.unlink(missing_ok=True)
+
+
+def write_checkpoints_to_files(trainer) -> None:
+    """Let `trainer` save through FileCheckpointIO, unless its strategy brings its own writer
+    (TPUs, DeepSpeed) or trainer.plugins named one."""
+    if type(trainer.strategy.checkpoint_io) is TorchCheckpointIO:
+        trainer.strategy.checkpoint_io = FileCheckpointIO()
 
 
 def checkpoint_path(settings, model_class: type, ckpt: Path | None) -> Path:

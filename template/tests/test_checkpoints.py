@@ -1,7 +1,9 @@
-"""best.ckpt and last.ckpt: the right epochs, the full state, one file written per epoch."""
+"""best.ckpt and last.ckpt: the right epochs, the full state, one file written per epoch, and
+written whole or not at all."""
 
 from pathlib import Path
 
+import pytest
 import pytorch_lightning as pl
 import torch
 from torch.utils.data import DataLoader, TensorDataset
@@ -97,3 +99,67 @@ def test_without_a_monitor_only_last_is_kept(tmp_path):
 def test_every_n_epochs_sets_how_often_checkpoints_are_written(tmp_path):
     _, written = fit(tmp_path, [0.1, 0.5, 0.3, 0.2], every_n_epochs=2)
     assert written == [(1, "best.ckpt"), (3, "last.ckpt")]
+
+
+def test_checkpoints_are_written_by_the_file_writer_and_load_whole(settings, tmp_path):
+    from components.checkpoints import FileCheckpointIO
+    from components.training import build
+
+    datamodule, model, trainer = build(settings)
+    assert type(trainer.strategy.checkpoint_io) is FileCheckpointIO
+    trainer.fit(model, datamodule=datamodule)
+    folder = tmp_path / "outputs" / "checkpoints"
+    assert epoch_in(folder / "last.ckpt") == settings.trainer.max_epochs - 1
+    saved = torch.load(folder / "best.ckpt", weights_only=True)["state_dict"]
+    assert saved.keys() == model.state_dict().keys()
+    assert sorted(path.name for path in folder.iterdir()) == ["best.ckpt", "last.ckpt"]
+
+
+def test_a_failed_write_leaves_the_previous_checkpoint_whole(tmp_path):
+    from components.checkpoints import FileCheckpointIO
+
+    writer, path = FileCheckpointIO(), tmp_path / "last.ckpt"
+    writer.save_checkpoint({"epoch": 1}, path)
+
+    class Unpicklable:
+        def __reduce__(self):
+            raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        writer.save_checkpoint({"epoch": 2, "broken": Unpicklable()}, path)
+    assert torch.load(path, weights_only=True) == {"epoch": 1}
+    assert [p.name for p in tmp_path.iterdir()] == ["last.ckpt"]
+
+
+def test_writing_over_a_link_replaces_the_link_and_leaves_its_target(tmp_path):
+    from components.checkpoints import FileCheckpointIO
+
+    writer = FileCheckpointIO()
+    best, last = tmp_path / "best.ckpt", tmp_path / "last.ckpt"
+    writer.save_checkpoint({"epoch": 1}, best)
+    last.symlink_to(best.name)
+    writer.save_checkpoint({"epoch": 2}, last)
+    assert not last.is_symlink()
+    assert torch.load(last, weights_only=True) == {"epoch": 2}
+    assert torch.load(best, weights_only=True) == {"epoch": 1}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["best.ckpt", "last.ckpt"]
+
+
+def test_remote_paths_go_through_lightnings_writer():
+    import fsspec
+
+    from components.checkpoints import FileCheckpointIO
+
+    FileCheckpointIO().save_checkpoint({"epoch": 3}, "memory://run/last.ckpt")
+    with fsspec.open("memory://run/last.ckpt", "rb") as file:
+        assert torch.load(file, weights_only=True) == {"epoch": 3}
+
+
+def test_a_writer_named_in_the_trainer_plugins_is_kept():
+    from pytorch_lightning.plugins.io import AsyncCheckpointIO
+
+    from components.checkpoints import write_checkpoints_to_files
+
+    trainer = pl.Trainer(accelerator="cpu", devices=1, logger=False, plugins=[AsyncCheckpointIO()])
+    write_checkpoints_to_files(trainer)
+    assert isinstance(trainer.strategy.checkpoint_io, AsyncCheckpointIO)
