@@ -1,6 +1,5 @@
 """Writing checkpoints, and finding and loading the one that test, predict and export work from."""
 
-import os
 import pickle
 from pathlib import Path
 
@@ -9,6 +8,7 @@ from lightning_fabric.plugins.io.torch_io import TorchCheckpointIO
 
 from config import trainer_arguments
 from utils.errors import ProjectError
+from utils.files import written_whole
 
 
 class FileCheckpointIO(TorchCheckpointIO):
@@ -16,29 +16,16 @@ class FileCheckpointIO(TorchCheckpointIO):
 
     Lightning's TorchCheckpointIO serialises the whole checkpoint into memory, copies it once more
     and only then writes it: three times the cost of `torch.save` to a file, paid every epoch. A
-    run that stops mid-write leaves the previous checkpoint whole here too. The previous file is
-    moved aside rather than renamed over: replacing a file by rename makes ext4 write the new one
-    to disk at once, which costs as much again. Paths with a scheme (s3://, gs://) go through
-    Lightning's own writer.
+    run that stops mid-write leaves the previous checkpoint whole here too. Paths with a scheme
+    (s3://, gs://) go through Lightning's own writer.
     """
 
     def save_checkpoint(self, checkpoint: dict, path, storage_options=None) -> None:
         if storage_options is not None or "://" in str(path):
             super().save_checkpoint(checkpoint, path, storage_options)
             return
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-        try:
+        with written_whole(Path(path), move_aside=True) as partial:
             torch.save(checkpoint, partial)
-        except BaseException:
-            partial.unlink(missing_ok=True)
-            raise
-        previous = path.with_name(f".{path.name}.{os.getpid()}.previous")
-        if os.path.lexists(path):
-            os.replace(path, previous)
-        os.replace(partial, path)
-        previous.unlink(missing_ok=True)
 
 
 def write_checkpoints_to_files(trainer) -> None:

@@ -1,7 +1,6 @@
 """Export to ONNX: the model as a file any ONNX runtime can serve, checked against torch."""
 
 import json
-import os
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +9,7 @@ import torch
 from components.checkpoints import checkpoint_path, load_model, preprocessing_of
 from components.training import build_datamodule, task_classes
 from utils.errors import ProjectError
+from utils.files import written_whole
 
 #: The largest difference between ONNX Runtime's and torch's outputs that passes the check.
 TOLERANCE = 1e-4
@@ -53,10 +53,9 @@ def export(settings, ckpt: Path | None = None, output: Path | None = None) -> Pa
     with torch.no_grad():
         expected_shape = list(network(example).shape[1:])
 
-    output.parent.mkdir(parents=True, exist_ok=True)
-    partial = output.with_name(f".{output.stem}.{os.getpid()}.partial.onnx")
     sidecar = output.with_suffix(".json")
-    try:
+    # The description is renamed into place first and the model last, both or neither.
+    with written_whole(output) as partial, written_whole(sidecar) as sidecar_partial:
         write_onnx(network, example, names, partial)
         # Two batch sizes: the dynamic batch dimension must really be dynamic.
         difference = largest_difference(network, partial, [example, example[:3]])
@@ -76,13 +75,7 @@ def export(settings, ckpt: Path | None = None, output: Path | None = None) -> Pa
             "preprocessing": preprocessing,
             "max_difference": difference,
         }
-        sidecar_partial = partial.with_suffix(".json")
         sidecar_partial.write_text(json.dumps(description, indent=2) + "\n")
-        os.replace(sidecar_partial, sidecar)
-        os.replace(partial, output)
-    finally:
-        partial.unlink(missing_ok=True)
-        partial.with_suffix(".json").unlink(missing_ok=True)
     print(f"ONNX model: {output}\nDescription: {sidecar}")
     print(f"Largest difference between ONNX Runtime and torch: {difference:.2e}")
     return output

@@ -76,22 +76,6 @@ def test_batches_come_from_pinned_memory(settings):
     assert features.is_pinned()
 
 
-@needs_cuda
-def test_a_non_finite_loss_on_the_gpu_stops_training_at_its_step(settings):
-    from utils.errors import NonFiniteLossError
-
-    datamodule, model, trainer, _ = on_gpu(settings, {})
-    original = model.training_step
-
-    def poisoned_from_third_batch(batch, batch_idx):
-        loss = original(batch, batch_idx)
-        return loss * float("nan") if batch_idx == 2 else loss
-
-    model.training_step = poisoned_from_third_batch
-    with pytest.raises(NonFiniteLossError, match=r"at global step \d+ \(epoch 0, batch 2\)"):
-        trainer.fit(model, datamodule=datamodule)
-
-
 @pytest.mark.parametrize("precision", ["highest", "medium"])
 def test_matmul_precision_setting_reaches_torch(settings, precision):
     before = torch.get_float32_matmul_precision()

@@ -5,7 +5,6 @@ The demo tables are written from datasets bundled with scikit-learn, so the demo
 road as your data.
 """
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from utils.errors import DataError
+from utils.files import written_whole
 
 # File extension -> column separator (None: a Parquet file).
 READERS = {".csv": ",", ".tsv": "\t", ".parquet": None}
@@ -44,11 +44,9 @@ def write_demo_table(path: Path) -> bool:
     features, targets = DEMO_TABLES[path.name]()
     table = pd.DataFrame(features, columns=[f"x{i}" for i in range(features.shape[1])])
     table["target"] = targets
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Write beside the target and rename, so a concurrent reader never sees half a file.
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    table.to_csv(partial, index=False, float_format="%.10g")
-    os.replace(partial, path)
+    # A concurrent reader (another tuning worker) never sees half a file.
+    with written_whole(path) as partial:
+        table.to_csv(partial, index=False, float_format="%.10g")
     return True
 
 
