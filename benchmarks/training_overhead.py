@@ -3,8 +3,8 @@
 Generates a project with the default answers, then, in this one process and alternating the
 sides over several repeats, times N epochs of the same model on the same data with:
 - template: the generated project as it trains from `python main.py`, built by its own
-  `components.training.build` (settings, data module, model, loggers with the default tracker,
-  callbacks, progress bar);
+  `components.building` builders (settings, data module, model, a fit Trainer with the loggers of
+  the default tracker, callbacks, progress bar);
 - lightning: the same model and data module under a bare `pl.Trainer`: validation and one
   checkpoint every epoch, no logger, no progress bar;
 - plain: a PyTorch loop with the same model, data, batch size, optimizer and schedule, its data
@@ -71,7 +71,7 @@ class Configuration:
 CONFIGURATIONS = (
     Configuration("default"),
     # Wide enough that the steps' compute dominates the fixed cost per step.
-    Configuration("compute", {"model.classification.hidden_dim": 2048}),
+    Configuration("compute", {"model.classification.network.hidden_dim": 2048}),
     Configuration("images", data_kind="images"),
 )
 
@@ -142,10 +142,19 @@ def fit_quietly(trainer: pl.Trainer, model, datamodule) -> None:
         trainer.fit(model, datamodule=datamodule)
 
 
+def build(settings, stage: str | None = "fit"):
+    """The generated project's data module and model (and a Trainer for `stage`), as `train`
+    builds them."""
+    from components.building import build_datamodule, build_model, build_trainer, prepare_run
+
+    prepare_run(settings)
+    datamodule = build_datamodule(settings)
+    model = build_model(settings, datamodule)
+    return datamodule, model, build_trainer(settings, stage, model) if stage else None
+
+
 def time_template(settings, device: str) -> tuple[float, float]:
     """(seconds of the epochs, seconds of the whole `fit` call) of the generated project."""
-    from components.training import build
-
     datamodule, model, trainer = build(settings)
     timer = EpochTimer(device)
     trainer.callbacks.append(timer)
@@ -156,9 +165,7 @@ def time_template(settings, device: str) -> tuple[float, float]:
 
 def time_lightning(settings, device: str) -> float:
     """Seconds of the epochs under a bare Trainer; its default ModelCheckpoint saves every epoch."""
-    from components.training import build
-
-    datamodule, model, _ = build(settings)  # the same model and data module
+    datamodule, model, _ = build(settings, stage=None)  # the same model and data module
     timer = EpochTimer(device)
     trainer = pl.Trainer(
         max_epochs=settings.trainer.max_epochs,
@@ -224,10 +231,10 @@ def loader_batches(datamodule, settings, device: str):
 def time_plain(settings, device: str, batches=resident_batches) -> float:
     """Seconds of the epochs of a plain PyTorch loop doing the same work: training, a
     validation pass, a scheduler step and a checkpoint save every epoch, and nothing else."""
-    from components.training import build
     from models.base_model.optimization import build_optimizer, build_scheduler
 
-    datamodule, model, _ = build(settings)  # the same model and data, untouched by Lightning
+    # The same model and data, untouched by Lightning.
+    datamodule, model, _ = build(settings, stage=None)
     model.to(device)
     train_batches, val_batches = batches(datamodule, settings, device)
     optimizer = build_optimizer(model.parameters(), dict(settings.optimizer))

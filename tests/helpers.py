@@ -9,12 +9,25 @@ from pathlib import Path
 
 TEMPLATE = Path(__file__).resolve().parents[1]
 TASKS = ("classification", "regression", "gan")
+DATA_KINDS = ("table", "images")
 # Every non-empty choice of tasks: 7 combinations.
 TASK_COMBINATIONS = [
     list(combo)
     for size in range(1, len(TASKS) + 1)
     for combo in itertools.combinations(TASKS, size)
 ]
+# Every data kind with every choice of tasks: 14 combinations, the whole of the answers that
+# change the code of a project (the others change its tracker, containers and automation).
+ANSWER_COMBINATIONS = [
+    {"data_kind": kind, "tasks": tasks} for kind in DATA_KINDS for tasks in TASK_COMBINATIONS
+]
+
+
+def combination_id(answers: dict) -> str:
+    """`table-classification+gan`: a test id for a data kind and its tasks."""
+    return f"{answers['data_kind']}-{'+'.join(answers['tasks'])}"
+
+
 BIN = Path(sys.executable).parent
 
 

@@ -56,14 +56,37 @@ class TemplateHistory:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._copy_working_template()
+        git("init", "--quiet", "--initial-branch=main", cwd=root)
+
+    def _copy_working_template(self) -> None:
         listed = git("ls-files", "-co", "--exclude-standard", cwd=TEMPLATE).stdout.splitlines()
         for name in listed:
             source = TEMPLATE / name
             if name.startswith(TEMPLATE_PARTS) and source.is_file():
-                target = root / name
+                target = self.root / name
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(source, target)
+
+    @classmethod
+    def from_commit(cls, root: Path, commit: str) -> "TemplateHistory":
+        """A history that starts from the template as it was at `commit` of this repository."""
+        history = cls.__new__(cls)
+        history.root = root
+        parts = " ".join(part.rstrip("/") for part in TEMPLATE_PARTS)
+        run(["bash", "-c", f"git -C {TEMPLATE} archive {commit} {parts} | tar -x"], cwd=root)
         git("init", "--quiet", "--initial-branch=main", cwd=root)
+        return history
+
+    def replace_with_working_template(self) -> None:
+        """Put the working template in place of the one committed, as a release would."""
+        for part in TEMPLATE_PARTS:
+            path = self.root / part
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink(missing_ok=True)
+        self._copy_working_template()
 
     @property
     def url(self) -> str:

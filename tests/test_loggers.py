@@ -425,7 +425,7 @@ def test_only_the_chosen_tracker_is_rendered(logger, render):
     lines = (project / "requirements.txt").read_text().splitlines()
     required = {re.split("[<>=!~ ]", line)[0] for line in lines if line and line[0] != "#"}
     assert required & set(REQUIREMENT.values()) == {REQUIREMENT.get(logger)} - {None}
-    main = (project / "components/training.py").read_text()
+    main = (project / "components/tracking.py").read_text()
     assert {name for name, cls in LOGGER_CLASS.items() if cls in main} == {logger} - {"csv"}
     neptune_files = {"utils/neptune_logger.py", "tests/test_neptune_logger.py"}
     assert all((project / name).is_file() == (logger == "neptune") for name in neptune_files)

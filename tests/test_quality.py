@@ -73,16 +73,21 @@ def reference_score(task: str, target: str, seed: int = 42, fraction: float = 0.
     from sklearn.compose import ColumnTransformer, make_column_selector
     from sklearn.impute import SimpleImputer
     from sklearn.metrics import accuracy_score, r2_score
+    from sklearn.model_selection import train_test_split
     from sklearn.neural_network import MLPClassifier, MLPRegressor
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
     table = pd.read_csv(penguins_path())
     table = table[table[target].notna()].reset_index(drop=True)
-    order = np.random.default_rng(seed).permutation(len(table))
-    held_out = round(len(order) * fraction)
-    test, train = order[held_out : 2 * held_out], order[2 * held_out :]
     features, labels = table.drop(columns=target), table[target]
+    # The project's split (utils/splits.py): the test rows first, then validation from the
+    # rest, both stratified by class for classification.
+    rows, held_out = np.arange(len(table)), round(len(table) * fraction)
+    strata = pd.Categorical(labels).codes if task == "classification" else None
+    rest, test = train_test_split(rows, test_size=held_out, random_state=seed, stratify=strata)
+    rest_strata = None if strata is None else strata[rest]
+    train, _ = train_test_split(rest, test_size=held_out, random_state=seed, stratify=rest_strata)
     preprocessing = ColumnTransformer(
         [
             (

@@ -75,7 +75,7 @@ def test_resume_after_a_kill_continues_and_matches_an_uninterrupted_run(project)
         "DYNACONF_TRAINER__MAX_EPOCHS": "6",
         "DYNACONF_TRAINER__DETERMINISTIC": "true",
         "DYNACONF_DATA__BATCH_SIZE": "16",
-        "DYNACONF_MODEL__CLASSIFICATION__DROPOUT": "0",
+        "DYNACONF_MODEL__CLASSIFICATION__NETWORK__DROPOUT": "0",
         "DYNACONF_CALLBACKS__EARLY_STOPPING__ENABLED": "false",
     }
     train(project, "whole", **env)

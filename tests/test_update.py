@@ -53,13 +53,18 @@ def seconds_since(start: float) -> float:
     return time.perf_counter() - start
 '''
 # What the user changes in the generated project, as (pattern, replacement) for the first match.
-USER_MODEL = (r"hidden_dim: int = \d+,", "hidden_dim: int = 384,")
+USER_MODEL = (
+    r"(    def forward\(self, features: torch.Tensor\) -> torch.Tensor:\n)",
+    "\\1        features = features.float()  # our rows arrive as float64\n",
+)
+USER_MODEL_TEXT = "        features = features.float()  # our rows arrive as float64\n"
 USER_EPOCHS = (r"max_epochs: \S+", "max_epochs: 12  # enough for our data")
 USER_PATIENCE = (r"patience: \S+", "patience: 5  # tuned on our data")
 USER_TEST = """
 
 def test_wider_model_still_maps_features_to_logits():
-    model = ClassificationModel(input_dim=4, num_classes=3, hidden_dim=16)
+    network = {"class": "torch.nn.Linear", "in_features": 4, "out_features": 3}
+    model = ClassificationModel(network=network, sizes={"num_classes": 3, "input_shape": [4]})
     assert model(torch.zeros(5, 4)).shape == (5, 3)
 """
 CONFLICT_MARKERS = ("<<<<<<< before updating", "=======", ">>>>>>> after updating")
@@ -136,7 +141,7 @@ def test_update_keeps_the_users_changes_and_brings_the_releases(history, tmp_pat
     renovate_update(project, "v1.1.0")
 
     model = (project / "models/model_lit.py").read_text()
-    assert USER_MODEL[1] in model and RELEASE_MODEL_TEXT in model
+    assert USER_MODEL_TEXT in model and RELEASE_MODEL_TEXT in model
     config = (project / "config/config.yaml").read_text()
     assert USER_EPOCHS[1] in config and RELEASE_SEED_TEXT in config
     assert RELEASE_PATIENCE_TEXT in config
@@ -174,7 +179,7 @@ def test_same_line_changed_on_both_sides_ends_in_inline_markers(history, tmp_pat
     assert unmerged(project) == ["config/config.yaml"]
     assert with_markers(project) == {"config/config.yaml"}
     model = (project / "models/model_lit.py").read_text()
-    assert USER_MODEL[1] in model and RELEASE_MODEL_TEXT in model
+    assert USER_MODEL_TEXT in model and RELEASE_MODEL_TEXT in model
     assert (project / ADDED_FILE).is_file()
     # The pre-commit hook refuses the markers, so they cannot be committed unnoticed.
     hook = run(
@@ -302,7 +307,7 @@ def test_a_migration_carries_a_renamed_files_content_over(renaming_history, tmp_
     # With --trust (Renovate adds it where its administrator allows scripts) it carries over.
     renovate_update(project, "v1.1.0", "--trust")
     assert not (project / "models/model_lit.py").exists()
-    assert USER_MODEL[1] in (project / "models/lit_models.py").read_text()
+    assert USER_MODEL_TEXT in (project / "models/lit_models.py").read_text()
     code = [(project / name).read_text() for name in project_files(project) if name.endswith(".py")]
     assert not any("model_lit" in text for text in code)
     assert_merged(project)
@@ -468,22 +473,16 @@ def test_switching_a_table_project_to_images_keeps_the_users_changes(history, tm
         test_file.write(USER_TEST)
     (project / "models/modules/my_block.py").write_text('"""My block."""\n')
     commit_all(project, "My changes")
+    before = project_files(project)
 
     renovate_update(project, "v1.0.0", "--data=data_kind=images")
 
-    files = project_files(project)
-    added = {
-        "utils/images.py",
-        "components/image_data.py",
-        "models/modules/image_networks.py",
-        "tests/test_images.py",
-        "tests/image_folders.py",
-    }
-    assert added <= files and "models/modules/my_block.py" in files
+    # The data kind changes what files hold, not which files there are: nothing is deleted.
+    assert project_files(project) == before
     model = (project / "models/model_lit.py").read_text()
-    assert USER_MODEL[1] in model and "class ImageClassificationModel" in model
-    data_module = (project / "components/data_module.py").read_text()
-    assert "class ImageClassificationDataModule" in data_module
+    assert USER_MODEL_TEXT in model and "class ClassificationModel" in model
+    assert "ImageFolderDataModule" in (project / "components/data_module.py").read_text()
+    assert "def list_images" in (project / "utils/readers.py").read_text()
     config = (project / "config/config.yaml").read_text()
     assert "seed: 7\n" in config and USER_PATIENCE[1] in config
     assert yaml.safe_load(config)["data"]["classification"]["folder"] == "digits"
@@ -491,7 +490,7 @@ def test_switching_a_table_project_to_images_keeps_the_users_changes(history, tm
     assert answers(project)["data_kind"] == "images"
     # The test file now tests the image data module, and still ends with the user's test.
     test = (project / "tests/test_classification.py").read_text()
-    assert "ImageClassificationDataModule" in test and test.endswith(USER_TEST)
+    assert "messy_folder" in test and test.endswith(USER_TEST)
     assert_merged(project)
     result = run(
         [
@@ -509,3 +508,76 @@ def test_switching_a_table_project_to_images_keeps_the_users_changes(history, tm
     )
     assert "PASSED tests/test_classification.py::test_wider_model" in result.stdout
     assert "passed" in result.stdout and "failed" not in result.stdout
+
+
+# Edits to files whose content depends on the data kind, as a person might make them.
+FRAMEWORK_EDITS = {
+    "utils/readers.py": "\n\ndef my_reader():\n    return 42\n",
+    "components/data_base.py": "\n\nMY_CONSTANT = 7\n",
+}
+
+
+def test_switching_the_data_kind_shows_edits_to_its_files_as_conflicts(history, tmp_path):
+    project = generate(history, tmp_path / "project", "v1.0.0")
+    for name, addition in FRAMEWORK_EDITS.items():
+        with (project / name).open("a") as file:
+            file.write(addition)
+    commit_all(project, "My changes to the framework")
+
+    renovate_update(project, "v1.0.0", "--data=data_kind=images")
+
+    # Copier deletes a file that the new answers no longer render, edited or not; these keep
+    # their names for both kinds, so an edit ends in a conflict the person sees, never lost.
+    for name, addition in FRAMEWORK_EDITS.items():
+        text = (project / name).read_text()
+        assert addition.strip() in text, name
+    assert set(unmerged(project)) <= set(FRAMEWORK_EDITS)
+    assert set(FRAMEWORK_EDITS) >= with_markers(project)
+
+
+# The release before networks became settings and the plumbing moved into the bases; projects
+# made from it are updated by the test below.
+PREVIOUS_RELEASE = "6d4c104"
+USER_CONFIG = {
+    r"^  max_epochs: \d+$": "  max_epochs: 12  # enough for our data",
+    r"^seed: \d+$": "seed: 7",
+    r"^    patience: \d+$": "    patience: 5",
+    r"^  lr: \S+$": "  lr: 0.002",
+}
+
+
+@pytest.fixture(scope="module")
+def previous_history(tmp_path_factory) -> TemplateHistory:
+    """The template as the previous release shipped it, then as it is now."""
+    history = TemplateHistory.from_commit(tmp_path_factory.mktemp("previous"), PREVIOUS_RELEASE)
+    history.release("v1.0.0")
+    history.replace_with_working_template()
+    history.release("v2.0.0")
+    return history
+
+
+@pytest.mark.slow
+def test_update_from_the_previous_release_keeps_the_users_edits(previous_history, tmp_path):
+    project = generate(previous_history, tmp_path / "project", "v1.0.0")
+    edit(project / "models/model_lit.py", *USER_MODEL)
+    for pattern, replacement in USER_CONFIG.items():
+        edit(project / "config/config.yaml", pattern, replacement)
+    # A value inside the model section, which the release rewrites: both sides change it.
+    edit(project / "config/config.yaml", r"^    hidden_dim: 256$", "    hidden_dim: 384")
+    commit_all(project, "My changes")
+
+    renovate_update(project, "v2.0.0")
+
+    model = (project / "models/model_lit.py").read_text()
+    assert USER_MODEL_TEXT in model and "build_network(network, sizes)" in model
+    assert "def training_step" not in model and "optimizer: dict" not in model
+    config = (project / "config/config.yaml").read_text()
+    for replacement in USER_CONFIG.values():
+        assert replacement + "\n" in config, replacement
+    # The only conflict is the model section, changed on both sides; the person's value is in it.
+    assert unmerged(project) == ["config/config.yaml"]
+    assert with_markers(project) == {"config/config.yaml"}
+    block = config[config.index("<<<<<<< before updating") : config.index(">>>>>>> after updating")]
+    assert "hidden_dim: 384" in block and "class: MLP" in block
+    for replacement in USER_CONFIG.values():
+        assert replacement not in block, f"{replacement} was pulled into the conflict"

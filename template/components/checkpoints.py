@@ -6,7 +6,6 @@ from pathlib import Path
 import torch
 from lightning_fabric.plugins.io.torch_io import TorchCheckpointIO
 
-from config import trainer_arguments
 from utils.errors import ProjectError
 from utils.files import written_whole
 
@@ -47,9 +46,18 @@ def checkpoint_path(settings, model_class: type, ckpt: Path | None) -> Path:
     return path
 
 
-def load_model(path: Path, model_class: type, task: str):
-    """The model saved in `path`, in eval mode on the CPU; ProjectError if `path` holds no model of
-    `model_class` (another task's checkpoint, or not a checkpoint at all)."""
+def load_checkpoint(settings, ckpt: Path | None = None):
+    """The model of `settings.task` saved in `ckpt` (default: the run's best checkpoint), in eval
+    mode on the CPU, with the preprocessing it was trained with, and the checkpoint's path.
+
+    ProjectError if the file holds no model of that task (another task's checkpoint, or not a
+    checkpoint at all) or no preprocessing.
+    """
+    from components.tasks import task_of
+
+    task = settings.task
+    model_class = task_of(settings).model
+    path = checkpoint_path(settings, model_class, ckpt)
     try:
         model = model_class.load_from_checkpoint(path, map_location="cpu")
     except (
@@ -65,22 +73,9 @@ def load_model(path: Path, model_class: type, task: str):
             f"{path} holds no {task} model of this project ({reason[:200]}); pass the checkpoint "
             f"of a {task} run with --ckpt, or set task= to the task it was trained for"
         ) from None
-    return model.eval()
-
-
-def preprocessing_of(model, path: Path) -> dict:
-    """The preprocessing fitted in training, which the checkpoint carries; ProjectError if none."""
-    preprocessing = model.hparams.get("preprocessing")
-    if not preprocessing:
+    if not model.preprocessing:
         raise ProjectError(
             f"{path} carries no preprocessing (it was saved by an older version of the project); "
             "train again with `python main.py train`"
         )
-    return preprocessing
-
-
-def devices_for_one_process(settings) -> int | list[int]:
-    """One device of the configured ones: prediction and export run in a single process, so
-    that rows keep their input order."""
-    devices = trainer_arguments(settings)["devices"]
-    return devices[:1] if isinstance(devices, list) else 1
+    return model.eval(), path

@@ -6,8 +6,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from components.checkpoints import checkpoint_path, load_model, preprocessing_of
-from components.training import build_datamodule, task_classes
+from components.building import prepare_run
+from components.checkpoints import load_checkpoint
 from utils.errors import ProjectError
 from utils.files import written_whole
 
@@ -15,41 +15,17 @@ from utils.files import written_whole
 TOLERANCE = 1e-4
 
 
-class Predictor(torch.nn.Module):
-    """A model's predict_step as a plain module: what the exported graph computes, so that ONNX
-    consumers get what `python main.py predict` writes (class probabilities, or values in the
-    target's units) rather than raw logits or standardised values."""
-
-    def __init__(self, model: torch.nn.Module) -> None:
-        super().__init__()
-        self.model = model
-
-    def forward(self, features: torch.Tensor) -> torch.Tensor:
-        return self.model.predict_step((features,), 0)
-
-
 def export(settings, ckpt: Path | None = None, output: Path | None = None) -> Path:
-    """Write the checkpoint's model (a GAN's generator) as ONNX with a dynamic batch dimension
-    and a JSON description beside it; check it at two batch sizes; return the ONNX path.
-
-    Both files appear only once the check has passed.
+    """Write the checkpoint's model as ONNX with a dynamic batch dimension (what predict_step
+    computes; a GAN's generator) and a JSON description beside it; check it at two batch sizes;
+    return the ONNX path. Both files appear only once the check has passed.
     """
-    _, model_class = task_classes(settings.task)
-    path = checkpoint_path(settings, model_class, ckpt)
-    model = load_model(path, model_class, settings.task)
-    preprocessing = preprocessing_of(model, path)
+    prepare_run(settings)
+    model, path = load_checkpoint(settings, ckpt)
     output = Path(output) if output else Path(settings.output_dir) / "model.onnx"
-
-    if settings.task == "gan":
-        network, names = model.generator, ("noise", "samples")
-        example = torch.randn(settings.data.batch_size, model.hparams.latent_dim)
-    else:
-        output_name = "probabilities" if settings.task == "classification" else "prediction"
-        input_name = "images" if preprocessing.get("kind") == "images" else "features"
-        network, names = Predictor(model), (input_name, output_name)
-        # Real inputs, prepared as in training: the check covers the values the model will see.
-        example = next(iter(build_datamodule(settings).test_dataloader()))[0]
-    network = network.eval()
+    network = model.export_module().eval()
+    names = (model.input_name, model.output_name)
+    example = model.example_input(4)
     with torch.no_grad():
         expected_shape = list(network(example).shape[1:])
 
@@ -71,8 +47,8 @@ def export(settings, ckpt: Path | None = None, output: Path | None = None) -> Pa
             "inputs": [{"name": names[0], "shape": ["batch", *example.shape[1:]]}],
             "outputs": [{"name": names[1], "shape": ["batch", *expected_shape]}],
             "dtype": "float32",
-            "class_names": preprocessing.get("class_names"),
-            "preprocessing": preprocessing,
+            "class_names": model.preprocessing.get("class_names"),
+            "preprocessing": model.preprocessing,
             "max_difference": difference,
         }
         sidecar_partial.write_text(json.dumps(description, indent=2) + "\n")

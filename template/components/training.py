@@ -1,0 +1,63 @@
+"""`python main.py train`: fit the model the settings describe, test its best checkpoint, and write
+the run's results."""
+
+import json
+from pathlib import Path
+
+from components.building import build_datamodule, build_model, build_trainer, prepare_run
+from components.tracking import report
+from utils.files import written_whole
+
+
+def train(settings) -> dict:
+    """Fit, test the best checkpoint, write metrics.json and return the test metrics."""
+    output_dir = Path(settings.output_dir)
+    # A result from an earlier run must not pass for this one's if this one fails.
+    (output_dir / "metrics.json").unlink(missing_ok=True)
+    prepare_run(settings)
+    datamodule = build_datamodule(settings)
+    model = build_model(settings, datamodule)
+    trainer = build_trainer(settings, "fit", model)
+    record_settings(settings, trainer)
+
+    checkpoint = output_dir / "checkpoints" / "last.ckpt"
+    resume_from = checkpoint if settings.resume and checkpoint.exists() else None
+    if settings.resume and resume_from is None:
+        print(f"resume: no checkpoint at {checkpoint} yet; starting from scratch.")
+    trainer.fit(model, datamodule=datamodule, ckpt_path=resume_from)
+    # The best checkpoint is tested; a model without a main metric (a GAN), or one that trained
+    # for fewer epochs than callbacks.checkpoint.every_n_epochs, is tested as it ends.
+    best = "best" if trainer.checkpoint_callback.best_model_path else None
+    results = trainer.test(model, datamodule=datamodule, ckpt_path=best)
+    metrics = {"task": settings.task, **results[0]}
+    if trainer.is_global_zero:
+        write_metrics(metrics, output_dir / "metrics.json")
+        print(f"Checkpoints: {output_dir / 'checkpoints'}")
+        print(f"Test metrics: {output_dir / 'metrics.json'}")
+        report(settings, trainer, model, datamodule)
+    return metrics
+
+
+def record_settings(settings, trainer) -> None:
+    """Save the settings of this run as <output_dir>/settings.yaml and log them to the trackers
+    as hyperparameters (under `settings/`), so that every result says how it was made."""
+    from config import save_settings
+
+    if trainer.is_global_zero:
+        path = save_settings(settings, Path(settings.output_dir) / "settings.yaml")
+        print(f"Settings: {path}")
+    log_settings(settings, trainer)
+
+
+def log_settings(settings, trainer) -> None:
+    """Log the settings to the run's trackers as hyperparameters, under `settings/`."""
+    from config import settings_as_dict
+
+    for logger in trainer.loggers:
+        logger.log_hyperparams({"settings": settings_as_dict(settings)})
+
+
+def write_metrics(metrics: dict, path: Path) -> None:
+    """Write metrics.json whole or not at all."""
+    with written_whole(path) as partial:
+        partial.write_text(json.dumps(metrics, indent=2) + "\n")
