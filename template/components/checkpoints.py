@@ -46,6 +46,11 @@ def checkpoint_path(settings, model_class: type, ckpt: Path | None) -> Path:
     return path
 
 
+def saved_preprocessing(path: Path) -> dict:
+    """The preprocessing a checkpoint carries (empty for one saved without)."""
+    return torch.load(path, map_location="cpu", weights_only=True).get("preprocessing") or {}
+
+
 def load_checkpoint(settings, ckpt: Path | None = None):
     """The model of `settings.task` saved in `ckpt` (default: the run's best checkpoint), in eval
     mode on the CPU, with the preprocessing it was trained with, and the checkpoint's path.

@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 from components.building import build_datamodule, build_model, build_trainer, prepare_run
+from components.checkpoints import saved_preprocessing
 from components.tracking import report
 from utils.files import written_whole
 
@@ -14,16 +15,18 @@ def train(settings) -> dict:
     output_dir = Path(settings.output_dir)
     # A result from an earlier run must not pass for this one's if this one fails.
     (output_dir / "metrics.json").unlink(missing_ok=True)
-    prepare_run(settings)
-    datamodule = build_datamodule(settings)
-    model = build_model(settings, datamodule)
-    trainer = build_trainer(settings, "fit", model)
-    record_settings(settings, trainer)
-
     checkpoint = output_dir / "checkpoints" / "last.ckpt"
     resume_from = checkpoint if settings.resume and checkpoint.exists() else None
     if settings.resume and resume_from is None:
         print(f"resume: no checkpoint at {checkpoint} yet; starting from scratch.")
+    prepare_run(settings)
+    # A resumed run goes on with the preprocessing and split it started with.
+    preprocessing = saved_preprocessing(resume_from) if resume_from else None
+    datamodule = build_datamodule(settings, preprocessing)
+    model = build_model(settings, datamodule)
+    trainer = build_trainer(settings, "fit", model)
+    record_settings(settings, trainer)
+
     trainer.fit(model, datamodule=datamodule, ckpt_path=resume_from)
     # The best checkpoint is tested; a model without a main metric (a GAN), or one that trained
     # for fewer epochs than callbacks.checkpoint.every_n_epochs, is tested as it ends.
