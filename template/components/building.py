@@ -28,6 +28,11 @@ def build_datamodule(settings, preprocessing: dict | None = None):
     """The data module of `settings.task`, its data read and split. Without `preprocessing` it
     fits its own on the training split; with a checkpoint's it applies that one, split included."""
     datamodule = task_of(settings).data.from_settings(settings, preprocessing)
+    if datamodule.overruled:
+        kept = ", ".join(
+            f"{key} {ours} (not {theirs})" for key, (ours, theirs) in datamodule.overruled.items()
+        )
+        print(f"The checkpoint's preprocessing and split hold: {kept}.")
     datamodule.prepare_data()
     datamodule.setup()
     return datamodule
