@@ -52,7 +52,8 @@ def follow(path: Path, action: str | None, code: str) -> None:
         return
     text = path.read_text()
     if action == "add at the end":
-        text += code
+        # two blank lines before a new top-level class, as ruff format wants
+        text = text.rstrip("\n") + "\n\n\n" + code
     elif action == "add to the imports":
         if code.strip() not in text:
             text = add_import(text, code.strip())
