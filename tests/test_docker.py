@@ -406,6 +406,29 @@ def test_startup_runs_the_tests_then_training(render, tmp_path, tests_pass):
         assert calls == ["-m pytest tests/"], "training ran although the tests failed"
 
 
+def test_startup_serves_without_running_the_tests(render, tmp_path):
+    """`startup.sh serve ...` (the serve service's command) starts the server at once."""
+    fake_bin = tmp_path / "bin"
+    fake_bin.mkdir()
+    log = tmp_path / "calls.log"
+    (fake_bin / "python3").write_text('#!/usr/bin/env bash\necho "$*" >> "$CALLS"\n')
+    (fake_bin / "python3").chmod(0o755)
+    completed = subprocess.run(
+        ["bash", str(render() / ".docker/startup.sh"), "serve", "--port", "8000"],
+        cwd=tmp_path,
+        env={
+            **os.environ,
+            "PATH": f"{fake_bin}{os.pathsep}{os.environ['PATH']}",
+            "CALLS": str(log),
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert log.read_text().splitlines() == ["main.py serve --port 8000"]
+
+
 # ---------------------------------------------------------------- docker-compose.yml
 
 
@@ -454,6 +477,22 @@ def test_compose_trains_with_env_mounts_and_shared_memory(docker_combo):
     assert raw["env_file"] == ".env"
     bigger = compose_config(project, SHM_SIZE="16gb")["services"]["train"]
     assert int(bigger["shm_size"]) == 16 * 2**30
+
+
+def test_compose_serves_the_checkpoints_with_a_health_check(docker_combo):
+    answers, project = docker_combo
+    config = compose_config(project)
+    assert set(config["services"]) == {"train"}, "a plain `docker compose up` only trains"
+    service = compose_config(project, COMPOSE_PROFILES="serve")["services"]["serve"]
+    assert service["command"][:3] == ["bash", ".docker/startup.sh", "serve"]
+    assert service["command"][3:] == ["--host", "0.0.0.0", "--port", "8000"]
+    assert [(p["target"], p["published"]) for p in service["ports"]] == [(8000, "8000")]
+    health = " ".join(service["healthcheck"]["test"])
+    assert "http://127.0.0.1:8000/health" in health
+    [mount] = service["volumes"]
+    assert mount["target"] == "/app/outputs" and mount["read_only"] is True
+    devices = service.get("deploy", {}).get("resources", {}).get("reservations", {}).get("devices")
+    assert bool(devices) is wants_cuda(answers)
 
 
 # ---------------------------------------------------------------- README
