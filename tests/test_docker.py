@@ -372,21 +372,20 @@ def test_startup_passes_shellcheck_and_stops_at_the_first_failure(docker_combo):
     assert script.stat().st_mode & stat.S_IXUSR
 
 
-@pytest.mark.parametrize("tests_pass", [True, False], ids=["tests-pass", "tests-fail"])
-def test_startup_runs_the_tests_then_training(render, tmp_path, tests_pass):
-    """startup.sh with a stand-in python3 that logs its calls: training only after passing tests."""
-    project = tmp_path / "project"
-    shutil.copytree(render(), project)
+def run_startup(project, tmp_path, arguments: list[str], tests_status: int = 0):
+    """startup.sh with a stand-in python3 that logs its calls (and exits `tests_status` for
+    pytest): the finished process and the calls."""
     fake_bin = tmp_path / "bin"
     fake_bin.mkdir()
     log = tmp_path / "calls.log"
+    log.touch()
     (fake_bin / "python3").write_text(
         '#!/usr/bin/env bash\necho "$*" >> "$CALLS"\n'
-        f'if [ "$2" = pytest ]; then exit {0 if tests_pass else 3}; fi\n'
+        f'if [ "$2" = pytest ]; then exit {tests_status}; fi\n'
     )
     (fake_bin / "python3").chmod(0o755)
     completed = subprocess.run(
-        ["bash", str(project / ".docker/startup.sh"), "--max-epochs", "1"],
+        ["bash", str(project / ".docker/startup.sh"), *arguments],
         cwd=tmp_path,  # the script finds the project from its own path
         env={
             **os.environ,
@@ -397,7 +396,15 @@ def test_startup_runs_the_tests_then_training(render, tmp_path, tests_pass):
         text=True,
         timeout=60,
     )
-    calls = log.read_text().splitlines()
+    return completed, log.read_text().splitlines()
+
+
+@pytest.mark.parametrize("tests_pass", [True, False], ids=["tests-pass", "tests-fail"])
+def test_startup_runs_the_tests_then_training(render, tmp_path, tests_pass):
+    """Training only after passing tests."""
+    project = tmp_path / "project"
+    shutil.copytree(render(), project)
+    completed, calls = run_startup(project, tmp_path, ["--max-epochs", "1"], 0 if tests_pass else 3)
     if tests_pass:
         assert completed.returncode == 0, completed.stderr
         assert calls == ["-m pytest tests/", "main.py --max-epochs 1"]
@@ -408,25 +415,9 @@ def test_startup_runs_the_tests_then_training(render, tmp_path, tests_pass):
 
 def test_startup_serves_without_running_the_tests(render, tmp_path):
     """`startup.sh serve ...` (the serve service's command) starts the server at once."""
-    fake_bin = tmp_path / "bin"
-    fake_bin.mkdir()
-    log = tmp_path / "calls.log"
-    (fake_bin / "python3").write_text('#!/usr/bin/env bash\necho "$*" >> "$CALLS"\n')
-    (fake_bin / "python3").chmod(0o755)
-    completed = subprocess.run(
-        ["bash", str(render() / ".docker/startup.sh"), "serve", "--port", "8000"],
-        cwd=tmp_path,
-        env={
-            **os.environ,
-            "PATH": f"{fake_bin}{os.pathsep}{os.environ['PATH']}",
-            "CALLS": str(log),
-        },
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    completed, calls = run_startup(render(), tmp_path, ["serve", "--port", "8000"], 3)
     assert completed.returncode == 0, completed.stderr
-    assert log.read_text().splitlines() == ["main.py serve --port 8000"]
+    assert calls == ["main.py serve --port 8000"]
 
 
 # ---------------------------------------------------------------- docker-compose.yml
