@@ -1,7 +1,7 @@
 """Requests per second of `python main.py serve` under concurrent clients: three servers compared.
 
 Generates a project with the default answers (classification on the digits table demo), trains it
-briefly, and starts three servers on the same checkpoint, each as `serve` starts it:
+briefly, and measures three servers on the same checkpoint, each started as `serve` starts it:
 
 - **batched**: `python main.py serve` as shipped (`--max-batch-size 32 --batch-timeout 0.005`);
 - **unbatched**: the same with `--max-batch-size 1`;
@@ -9,7 +9,7 @@ briefly, and starts three servers on the same checkpoint, each as `serve` starts
   probabilities without running the network; decoding, preprocessing, the answers and the HTTP
   stack are kept. Its rate is what the HTTP stack and LitServe's queues allow on this machine.
 
-Then, in rounds whose order turns, each server gets `--clients` concurrent clients (aiohttp's
+Then, in rounds whose order turns, each server in turn is started alone and gets `--clients` concurrent clients (aiohttp's
 async client, in this process; `--client httpx` for httpx's, which needs more CPU per request and
 so becomes the bottleneck itself on a small machine), each sending requests of one demo row back
 to back for `--seconds` after a warm-up. Every request is counted: an answer other than 200 or a
@@ -196,25 +196,22 @@ def main() -> None:
         row = pd.read_csv(project / "data" / "digits.csv").drop(columns="target").iloc[0]
         body = {"rows": [row.to_dict()]}
 
-        servers = {}
-        try:
-            for name, arguments in VARIANTS.items():
-                servers[name] = start(project, arguments, Path(scratch) / f"{name}.log")
-            results: dict[str, list[dict]] = {name: [] for name in VARIANTS}
-            names = list(VARIANTS)
-            for round_ in range(args.rounds):
-                for name in names[round_ % 3 :] + names[: round_ % 3]:
-                    _, url = servers[name]
+        results: dict[str, list[dict]] = {name: [] for name in VARIANTS}
+        names = list(VARIANTS)
+        for round_ in range(args.rounds):
+            for name in names[round_ % 3 :] + names[: round_ % 3]:
+                # One server at a time: an idle batching server still polls its queue every
+                # millisecond, which would take CPU from the one measured.
+                process, url = start(project, VARIANTS[name], Path(scratch) / f"{name}.log")
+                try:
                     result = asyncio.run(
                         load(url, body, args.clients, args.seconds, args.warmup, args.client)
                     )
-                    results[name].append(result)
-                    print(f"round {round_ + 1} {name:<10} " + format_result(result), flush=True)
-        finally:
-            for process, _ in servers.values():
-                os.killpg(process.pid, signal.SIGTERM)
-            for process, _ in servers.values():
-                process.wait(timeout=60)
+                finally:
+                    os.killpg(process.pid, signal.SIGTERM)
+                    process.wait(timeout=60)
+                results[name].append(result)
+                print(f"round {round_ + 1} {name:<10} " + format_result(result), flush=True)
 
     medians = {
         name: {key: statistics.median(r[key] for r in runs) for key in runs[0]}
