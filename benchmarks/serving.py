@@ -9,13 +9,13 @@ briefly, and measures three servers on the same checkpoint, each started as `ser
   probabilities without running the network; decoding, preprocessing, the answers and the HTTP
   stack are kept. Its rate is what the HTTP stack and LitServe's queues allow on this machine.
 
-Then, in rounds whose order turns, each server in turn is started alone and gets `--clients` concurrent clients (aiohttp's
-async client, in this process; `--client httpx` for httpx's, which needs more CPU per request and
-so becomes the bottleneck itself on a small machine), each sending requests of one demo row back
-to back for `--seconds` after a warm-up. Every request is counted: an answer other than 200 or a
-transport error is an error. Printed per server: requests/s, p50 and p99 latency (ms) and
-errors, medians over the rounds; then `batched_over_unbatched=<x> batched_over_no_model=<y>`.
-Targets: x >= 1.5, y >= 0.6.
+Then, in rounds whose order turns, each server in turn is started alone and gets `--clients`
+concurrent clients (aiohttp's async client, in this process; `--client httpx` for httpx's, which
+needs more CPU per request and so becomes the bottleneck itself on a small machine), each sending
+requests of one demo row back to back for `--seconds` after a warm-up. Every request is counted:
+an answer other than 200 or a transport error is an error. Printed per server: requests/s, p50
+and p99 latency (ms) and errors, medians over the rounds; then
+`batched_over_unbatched=<x> batched_over_no_model=<y>`. Targets: x >= 1.5, y >= 0.6.
 
 The clients share the machine with the servers: on a 2-core machine the load generator's own CPU
 is part of every measurement, the same for the three.
@@ -52,8 +52,8 @@ SHORT_TRAINING = [
     "tracker.name=csv",
     "callbacks.progress_bar.refresh_rate=0",
 ]
-# A server whose model does nothing: serve's own ModelAPI, its forward pass replaced. Written into the
-# project and run as a script, so that LitServe's worker processes can import the class.
+# A server whose model does nothing: serve's own ModelAPI, its forward pass replaced. Written into
+# the project and run as a script, so that LitServe's worker processes can import the class.
 NO_MODEL_SERVER = textwrap.dedent(
     '''
     import sys
