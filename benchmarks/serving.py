@@ -42,16 +42,9 @@ import copier
 import httpx
 import numpy as np
 import pandas as pd
+from predict_speed import SHORT_TRAINING, main_py
 
 TEMPLATE = Path(__file__).resolve().parents[1]
-SHORT_TRAINING = [
-    "trainer.max_epochs=1",
-    "+trainer.limit_train_batches=5",
-    "+trainer.limit_val_batches=2",
-    "trainer.accelerator=cpu",
-    "tracker.name=csv",
-    "callbacks.progress_bar.refresh_rate=0",
-]
 # A server whose model does nothing: serve's own ModelAPI, its forward pass replaced. Written into
 # the project and run as a script, so that LitServe's worker processes can import the class.
 NO_MODEL_SERVER = textwrap.dedent(
@@ -186,12 +179,7 @@ def main() -> None:
         copier.run_copy(
             str(TEMPLATE), str(project), defaults=True, vcs_ref="HEAD", quiet=True, unsafe=False
         )
-        subprocess.run(
-            [sys.executable, "main.py", "train", *SHORT_TRAINING],
-            cwd=project,
-            check=True,
-            capture_output=True,
-        )
+        main_py(project, "train", *SHORT_TRAINING)
         (project / "no_model_server.py").write_text(NO_MODEL_SERVER)
         row = pd.read_csv(project / "data" / "digits.csv").drop(columns="target").iloc[0]
         body = {"rows": [row.to_dict()]}
