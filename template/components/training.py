@@ -6,13 +6,21 @@ from pathlib import Path
 
 from components.building import build_datamodule, build_model, build_trainer, prepare_run
 from components.checkpoints import saved_preprocessing
+from components.debugging import build_profiler, print_profile
 from components.tracking import report
 from utils.files import written_whole
 
 
-def train(settings) -> dict:
-    """Fit, test the best checkpoint, write metrics.json and return the test metrics."""
+def train(settings, debug: str | None = None, profile: str | None = None) -> dict:
+    """Fit, test the best checkpoint, write metrics.json and return the test metrics.
+
+    `debug` is a mode of components/debugging.py, already applied to `settings`: `fast` writes
+    only <output_dir>/debug.log. `profile` names the profiler whose summary goes under
+    <output_dir>/profile/.
+    """
     output_dir = Path(settings.output_dir)
+    if debug == "fast":
+        return train_fast(settings, output_dir)
     # A result from an earlier run must not pass for this one's if this one fails.
     (output_dir / "metrics.json").unlink(missing_ok=True)
     checkpoint = output_dir / "checkpoints" / "last.ckpt"
@@ -24,7 +32,8 @@ def train(settings) -> dict:
     preprocessing = saved_preprocessing(resume_from) if resume_from else None
     datamodule = build_datamodule(settings, preprocessing)
     model = build_model(settings, datamodule)
-    trainer = build_trainer(settings, "fit", model)
+    profiler = build_profiler(profile, output_dir)
+    trainer = build_trainer(settings, "fit", model, profiler=profiler)
     record_settings(settings, trainer)
 
     trainer.fit(model, datamodule=datamodule, ckpt_path=resume_from)
@@ -38,7 +47,43 @@ def train(settings) -> dict:
         print(f"Checkpoints: {output_dir / 'checkpoints'}")
         print(f"Test metrics: {output_dir / 'metrics.json'}")
         report(settings, trainer, model, datamodule)
+        if debug == "overfit":
+            print_training_metrics(trainer)
+        if profiler is not None:
+            print_profile(profiler, output_dir)
     return metrics
+
+
+def train_fast(settings, output_dir: Path) -> dict:
+    """One batch of each split through fit and test (Lightning's fast_dev_run, which keeps no
+    logger and no checkpoint); the test metrics go to <output_dir>/debug.log alone."""
+    prepare_run(settings)
+    datamodule = build_datamodule(settings)
+    model = build_model(settings, datamodule)
+    trainer = build_trainer(settings, "fit", model)
+    trainer.fit(model, datamodule=datamodule)
+    results = trainer.test(model, datamodule=datamodule)
+    metrics = {"task": settings.task, **results[0]}
+    if trainer.is_global_zero:
+        log = output_dir / "debug.log"
+        lines = [f"{name}: {value}" for name, value in metrics.items()]
+        write_text(log, "debug fast: one batch of train, validation and test\n" + "\n".join(lines))
+        print(
+            f"debug fast: one batch of train, validation and test ran; no checkpoint, no "
+            f"settings.yaml, no metrics.json, no tracker run; only {log}."
+        )
+    return metrics
+
+
+def print_training_metrics(trainer) -> None:
+    """The training metrics of the last epoch: what --debug overfit looks at."""
+    values = {
+        name: float(value)
+        for name, value in trainer.callback_metrics.items()
+        if name.startswith("train/")
+    }
+    shown = ", ".join(f"{name} {value:.4f}" for name, value in sorted(values.items()))
+    print(f"debug overfit: after {trainer.current_epoch} epochs on the same batches: {shown}")
 
 
 def record_settings(settings, trainer) -> None:
@@ -62,5 +107,10 @@ def log_settings(settings, trainer) -> None:
 
 def write_metrics(metrics: dict, path: Path) -> None:
     """Write metrics.json whole or not at all."""
+    write_text(path, json.dumps(metrics, indent=2))
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write `text` and a final newline to `path`, whole or not at all."""
     with written_whole(path) as partial:
-        partial.write_text(json.dumps(metrics, indent=2) + "\n")
+        partial.write_text(text + "\n")
