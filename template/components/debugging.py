@@ -15,6 +15,7 @@ OVERFIT_EPOCHS = 150
 # Share of each split's batches, and at most this many epochs, for --debug limit.
 LIMIT_FRACTION = 0.25
 LIMIT_EPOCHS = 3
+NAME_WIDTH = 64
 
 
 def apply_debug(settings, mode: str | None):
@@ -78,7 +79,8 @@ def most_expensive(profiler, count: int = 10) -> list[tuple[str, float]]:
 
 def print_profile(profiler, output_dir: Path) -> None:
     """The ten most expensive entries of the run, and where the whole summary is."""
-    entries = most_expensive(profiler)
+    # Names are cut to one line: a callback's name holds all its arguments.
+    entries = [(name[:NAME_WIDTH], seconds) for name, seconds in most_expensive(profiler)]
     width = max((len(name) for name, _ in entries), default=10)
     print(f"Profile ({output_dir / 'profile'}), the {len(entries)} most expensive entries:")
     for name, seconds in entries:

@@ -37,6 +37,8 @@ def train(settings, debug: str | None = None, profile: str | None = None) -> dic
     record_settings(settings, trainer)
 
     trainer.fit(model, datamodule=datamodule, ckpt_path=resume_from)
+    # Read before testing, which replaces them.
+    trained = training_metrics(trainer)
     # The best checkpoint is tested; a model without a main metric (a GAN), or one that trained
     # for fewer epochs than callbacks.checkpoint.every_n_epochs, is tested as it ends.
     best = "best" if trainer.checkpoint_callback.best_model_path else None
@@ -48,7 +50,8 @@ def train(settings, debug: str | None = None, profile: str | None = None) -> dic
         print(f"Test metrics: {output_dir / 'metrics.json'}")
         report(settings, trainer, model, datamodule)
         if debug == "overfit":
-            print_training_metrics(trainer)
+            shown = ", ".join(f"{name} {value:.4f}" for name, value in trained.items())
+            print(f"debug overfit: after {trainer.current_epoch} epochs on the same batches: {shown}")
         if profiler is not None:
             print_profile(profiler, output_dir)
     return metrics
@@ -75,15 +78,13 @@ def train_fast(settings, output_dir: Path) -> dict:
     return metrics
 
 
-def print_training_metrics(trainer) -> None:
+def training_metrics(trainer) -> dict[str, float]:
     """The training metrics of the last epoch: what --debug overfit looks at."""
-    values = {
+    return {
         name: float(value)
-        for name, value in trainer.callback_metrics.items()
+        for name, value in sorted(trainer.callback_metrics.items())
         if name.startswith("train/")
     }
-    shown = ", ".join(f"{name} {value:.4f}" for name, value in sorted(values.items()))
-    print(f"debug overfit: after {trainer.current_epoch} epochs on the same batches: {shown}")
 
 
 def record_settings(settings, trainer) -> None:
