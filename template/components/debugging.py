@@ -85,3 +85,14 @@ def print_profile(profiler, output_dir: Path) -> None:
     print(f"Profile ({output_dir / 'profile'}), the {len(entries)} most expensive entries:")
     for name, seconds in entries:
         print(f"  {name:<{width}}  {seconds:10.4f} s")
+
+
+def memorisation(settings, model, datamodule) -> dict[str, float]:
+    """The model's metrics, in evaluation mode, on the training batches that --debug overfit
+    trained on (Lightning's overfit_batches takes the first ones, in order): `train/acc` 1.0 when
+    a classifier has memorised them."""
+    from components.building import build_trainer
+
+    trainer = build_trainer(settings, "validate", limit_val_batches=OVERFIT_BATCHES)
+    results = trainer.validate(model, dataloaders=datamodule.loader("train"), verbose=False)
+    return {f"train/{name.split('/', 1)[1]}": float(value) for name, value in results[0].items()}

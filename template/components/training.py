@@ -6,7 +6,7 @@ from pathlib import Path
 
 from components.building import build_datamodule, build_model, build_trainer, prepare_run
 from components.checkpoints import saved_preprocessing
-from components.debugging import build_profiler, print_profile
+from components.debugging import build_profiler, memorisation, print_profile
 from components.tracking import report
 from utils.files import written_whole
 
@@ -37,8 +37,8 @@ def train(settings, debug: str | None = None, profile: str | None = None) -> dic
     record_settings(settings, trainer)
 
     trainer.fit(model, datamodule=datamodule, ckpt_path=resume_from)
-    # Read before testing, which replaces them.
-    trained = training_metrics(trainer)
+    # Measured before testing loads the best checkpoint.
+    memorised = memorisation(settings, model, datamodule) if debug == "overfit" else {}
     # The best checkpoint is tested; a model without a main metric (a GAN), or one that trained
     # for fewer epochs than callbacks.checkpoint.every_n_epochs, is tested as it ends.
     best = "best" if trainer.checkpoint_callback.best_model_path else None
@@ -50,8 +50,8 @@ def train(settings, debug: str | None = None, profile: str | None = None) -> dic
         print(f"Test metrics: {output_dir / 'metrics.json'}")
         report(settings, trainer, model, datamodule)
         if debug == "overfit":
-            shown = ", ".join(f"{name} {value:.4f}" for name, value in trained.items())
-            print(f"debug overfit: after {trainer.current_epoch} epochs on the same batches: {shown}")
+            shown = ", ".join(f"{name} {value:.4f}" for name, value in memorised.items())
+            print(f"debug overfit: after {trainer.current_epoch} epochs, on the batches trained: {shown}")
         if profiler is not None:
             print_profile(profiler, output_dir)
     return metrics
@@ -76,15 +76,6 @@ def train_fast(settings, output_dir: Path) -> dict:
             f"settings.yaml, no metrics.json, no tracker run; only {log}."
         )
     return metrics
-
-
-def training_metrics(trainer) -> dict[str, float]:
-    """The training metrics of the last epoch: what --debug overfit looks at."""
-    return {
-        name: float(value)
-        for name, value in sorted(trainer.callback_metrics.items())
-        if name.startswith("train/")
-    }
 
 
 def record_settings(settings, trainer) -> None:
