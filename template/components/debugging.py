@@ -37,9 +37,7 @@ def apply_debug(settings, mode: str | None):
         if "augment" in settings.data:
             settings.set("data.augment", [], merge=False)
     elif mode == "limit":
-        trainer = {
-            f"limit_{split}_batches": LIMIT_FRACTION for split in ("train", "val", "test")
-        }
+        trainer = {f"limit_{split}_batches": LIMIT_FRACTION for split in ("train", "val", "test")}
         trainer["max_epochs"] = min(settings.trainer.max_epochs, LIMIT_EPOCHS)
     for key, value in trainer.items():
         settings.set(f"trainer.{key}", value)

@@ -49,7 +49,11 @@ def write_summary(summary: dict[str, dict], output_dir: Path) -> list[Path]:
         for name, entry in summary.items():
             stats = [entry[key] for key in ("mean", "std", "min", "max")]
             writer.writerow([name, *stats, *(entry["runs"][run] for run in runs)])
-    return [json_path, csv_path, save_summary_figure(summary, output_dir / "report" / "summary.png")]
+    return [
+        json_path,
+        csv_path,
+        save_summary_figure(summary, output_dir / "report" / "summary.png"),
+    ]
 
 
 def summary_table(summary: dict[str, dict]) -> str:
