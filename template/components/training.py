@@ -51,9 +51,8 @@ def train(settings, debug: str | None = None, profile: str | None = None) -> dic
         report(settings, trainer, model, datamodule)
         if debug == "overfit":
             shown = ", ".join(f"{name} {value:.4f}" for name, value in memorised.items())
-            print(
-                f"debug overfit: after {trainer.current_epoch} epochs, on the batches trained: {shown}"
-            )
+            epochs = trainer.current_epoch
+            print(f"debug overfit: after {epochs} epochs, on the batches trained: {shown}")
         if profiler is not None:
             print_profile(profiler, output_dir)
     return metrics
