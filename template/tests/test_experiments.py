@@ -85,6 +85,7 @@ def test_debug_fast_leaves_only_a_log(capsys, tmp_path, data_dir, task):
         (["--seeds", "0"], "argument --seeds: 0; expected a number of runs >= 1"),
         (["--seeds", "1,1"], "argument --seeds: 1,1; expected"),
         (["--profile", "gprof"], "argument --profile: invalid choice: 'gprof'"),
+        (["--profile=gprof"], "argument --profile: invalid choice: 'gprof'"),
     ],
 )
 def test_bad_options_are_refused_before_anything_is_written(capsys, tmp_path, arguments, message):
@@ -106,7 +107,7 @@ def test_profile_writes_its_summary_and_prints_the_ten_most_expensive(capsys, tm
 
 def test_debug_limit_runs_end_to_end(capsys, tmp_path, data_dir):
     task = next(iter(TASKS))
-    overrides = [item for item in tiny(tmp_path, data_dir, task) if "limit_" not in item]
+    overrides = [item for item in tiny(tmp_path, data_dir, task) if not item.startswith("+trainer.limit_")]
     status, _, _ = run(capsys, "train", "--debug", "limit", *overrides)
     assert status == 0
     written = yaml.safe_load((tmp_path / "outputs" / "settings.yaml").read_text())
@@ -117,7 +118,7 @@ def test_debug_limit_runs_end_to_end(capsys, tmp_path, data_dir):
 @pytest.mark.slow
 @pytest.mark.parametrize("task", SUPERVISED)
 def test_debug_overfit_memorises_the_batches(capsys, tmp_path, data_dir, task):
-    overrides = [item for item in tiny(tmp_path, data_dir, task) if "max_epochs" not in item]
+    overrides = [item for item in tiny(tmp_path, data_dir, task) if not item.startswith("trainer.max_epochs")]
     status, stdout, _ = run(capsys, "train", "--debug", "overfit", *overrides)
     assert status == 0
     line = next(line for line in stdout.splitlines() if line.startswith("debug overfit"))
