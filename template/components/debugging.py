@@ -37,11 +37,22 @@ def apply_debug(settings, mode: str | None):
         if "augment" in settings.data:
             settings.set("data.augment", [], merge=False)
     elif mode == "limit":
-        trainer = {f"limit_{split}_batches": LIMIT_FRACTION for split in ("train", "val", "test")}
-        trainer["max_epochs"] = min(settings.trainer.max_epochs, LIMIT_EPOCHS)
+        # The fractions become batch counts once the data is split: `limit_batches`.
+        trainer = {"max_epochs": min(settings.trainer.max_epochs, LIMIT_EPOCHS)}
     for key, value in trainer.items():
         settings.set(f"trainer.{key}", value)
     return settings
+
+
+def limit_batches(settings, datamodule) -> None:
+    """--debug limit: LIMIT_FRACTION of each split's batches, at least one. Lightning's own
+    fractions refuse a split whose share rounds down to no batch at all."""
+    import math
+
+    for split in ("train", "val", "test"):
+        batches = math.ceil(len(datamodule.splits[split]) / datamodule.batch_size)
+        count = max(1, math.ceil(LIMIT_FRACTION * batches))
+        settings.set(f"trainer.limit_{split}_batches", count)
 
 
 def build_profiler(kind: str | None, output_dir: Path):

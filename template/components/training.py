@@ -6,7 +6,12 @@ from pathlib import Path
 
 from components.building import build_datamodule, build_model, build_trainer, prepare_run
 from components.checkpoints import saved_preprocessing
-from components.debugging import build_profiler, memorisation, print_profile
+from components.debugging import (
+    build_profiler,
+    limit_batches,
+    memorisation,
+    print_profile,
+)
 from components.tracking import report
 from utils.files import written_whole
 
@@ -31,6 +36,8 @@ def train(settings, debug: str | None = None, profile: str | None = None) -> dic
     # A resumed run goes on with the preprocessing and split it started with.
     preprocessing = saved_preprocessing(resume_from) if resume_from else None
     datamodule = build_datamodule(settings, preprocessing)
+    if debug == "limit":
+        limit_batches(settings, datamodule)
     model = build_model(settings, datamodule)
     profiler = build_profiler(profile, output_dir)
     trainer = build_trainer(settings, "fit", model, profiler=profiler)

@@ -107,18 +107,26 @@ def test_profile_writes_its_summary_and_prints_the_ten_most_expensive(capsys, tm
 
 def test_debug_limit_runs_end_to_end(capsys, tmp_path, data_dir):
     task = next(iter(TASKS))
-    overrides = [item for item in tiny(tmp_path, data_dir, task) if not item.startswith("+trainer.limit_")]
+    overrides = [
+        item for item in tiny(tmp_path, data_dir, task) if not item.startswith("+trainer.limit_")
+    ]
     status, _, _ = run(capsys, "train", "--debug", "limit", *overrides)
     assert status == 0
     written = yaml.safe_load((tmp_path / "outputs" / "settings.yaml").read_text())
-    assert written["trainer"]["limit_train_batches"] == 0.25
+    # A quarter of each split's batches, at least one, for at most 3 epochs.
+    assert all(
+        written["trainer"][f"limit_{split}_batches"] >= 1 for split in ("train", "val", "test")
+    )
+    assert written["trainer"]["max_epochs"] <= 3
     assert (tmp_path / "outputs" / "metrics.json").exists()
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("task", SUPERVISED)
 def test_debug_overfit_memorises_the_batches(capsys, tmp_path, data_dir, task):
-    overrides = [item for item in tiny(tmp_path, data_dir, task) if not item.startswith("trainer.max_epochs")]
+    overrides = [
+        item for item in tiny(tmp_path, data_dir, task) if not item.startswith("trainer.max_epochs")
+    ]
     status, stdout, _ = run(capsys, "train", "--debug", "overfit", *overrides)
     assert status == 0
     line = next(line for line in stdout.splitlines() if line.startswith("debug overfit"))
