@@ -21,7 +21,10 @@ SHORT = [
 @pytest.mark.parametrize("task", TASKS)
 def test_the_shipped_preset_is_valid_for_each_default_task(render, data_kind, task):
     project = render(data_kind=data_kind, tasks=[task])
-    check = "from config import load_settings, validate; print(validate(load_settings('bigger')).experiment)"
+    check = (
+        "from config import load_settings, validate; "
+        "print(validate(load_settings('bigger')).experiment)"
+    )
     completed = run([sys.executable, "-c", check], cwd=project)
     assert completed.stdout.strip() == "bigger"
 

@@ -95,6 +95,7 @@ def test_bad_options_are_refused_before_anything_is_written(capsys, tmp_path, ar
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_profile_writes_its_summary_and_prints_the_ten_most_expensive(capsys, tmp_path, data_dir):
     task = next(iter(TASKS))
     status, stdout, _ = run(capsys, "train", "--profile", *tiny(tmp_path, data_dir, task))
@@ -105,6 +106,7 @@ def test_profile_writes_its_summary_and_prints_the_ten_most_expensive(capsys, tm
     assert len(listed) == 10 and all(line.rstrip().endswith(" s") for line in listed)
 
 
+@pytest.mark.slow
 def test_debug_limit_runs_end_to_end(capsys, tmp_path, data_dir):
     task = next(iter(TASKS))
     overrides = [
