@@ -86,6 +86,7 @@ def test_debug_fast_leaves_only_a_log(capsys, tmp_path, data_dir, task):
         (["--seeds", "1,1"], "argument --seeds: 1,1; expected"),
         (["--profile", "gprof"], "argument --profile: invalid choice: 'gprof'"),
         (["--profile=gprof"], "argument --profile: invalid choice: 'gprof'"),
+        (["--folds", "1"], "argument --folds: 1; expected an integer >= 2"),
     ],
 )
 def test_bad_options_are_refused_before_anything_is_written(capsys, tmp_path, arguments, message):
@@ -169,3 +170,34 @@ def test_seeds_train_one_run_each_summarise_them_and_resume(capsys, tmp_path, da
     assert before == {
         path: path.stat().st_mtime_ns for path in output_dir.glob("runs/*/metrics.json")
     }
+
+
+@pytest.mark.parametrize("task", SUPERVISED)
+def test_more_folds_than_a_class_or_the_data_has_is_one_message(capsys, tmp_path, data_dir, task):
+    status, _, stderr = run(capsys, "train", "--folds", "100000", *tiny(tmp_path, data_dir, task))
+    assert status == 1
+    assert stderr.startswith("error: --folds 100000: ") and "use at most" in stderr, stderr
+    assert "Traceback" not in stderr
+    assert not (tmp_path / "outputs").exists()
+
+
+@pytest.mark.slow
+def test_folds_hold_the_test_split_out_and_write_folds_csv(capsys, tmp_path, data_dir):
+    task = next(iter(SUPERVISED), None) or next(iter(TASKS))
+    status, stdout, _ = run(capsys, "train", "--folds", "2", *tiny(tmp_path, data_dir, task))
+    assert status == 0
+    output_dir = tmp_path / "outputs"
+    lines = (output_dir / "folds.csv").read_text().splitlines()
+    folds = [line.rsplit(",", 1)[1] for line in lines[1:]]
+    assert set(folds) == {"test", "0", "1"}
+    # The two validation parts are about the same size; the test split is the usual share.
+    assert abs(folds.count("0") - folds.count("1")) <= 1
+    assert folds.count("test") == round(len(folds) * load_settings().data.test_fraction)
+    for fold in (0, 1):
+        written = yaml.safe_load(
+            (output_dir / "runs" / f"fold-{fold}" / "settings.yaml").read_text()
+        )
+        assert written["cross_validation"]["fold"] == fold
+    summary = json.loads((output_dir / "summary.json").read_text())
+    assert all(sorted(entry["runs"]) == ["fold-0", "fold-1"] for entry in summary.values())
+    assert "Summary of 2 runs" in stdout

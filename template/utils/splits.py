@@ -47,6 +47,11 @@ def split_rows(
                 rest, test_size=n_val, random_state=seed, stratify=rest_labels
             )
     except ValueError:
+        if labels is None and folds:
+            raise DataError(
+                f"--folds {folds}: {source} has {count - n_test} examples outside the test "
+                "split; use at most that many folds."
+            ) from None
         if labels is None:
             raise
         counts = np.bincount(labels)
