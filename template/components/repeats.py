@@ -1,7 +1,7 @@
 """`python main.py train --seeds ... --folds K`: one training run per seed and fold, each in
 <output_dir>/runs/<name>/ (seed-<n>, fold-<k> or seed-<n>-fold-<k>) with everything a single run
-writes, then the summary of their test metrics. A run whose metrics.json exists finished before: it is read, not trained again, so a
-killed series resumes where it stopped."""
+writes, then the summary of their test metrics. A run whose metrics.json exists finished before:
+it is read, not trained again, so a killed series resumes where it stopped."""
 
 import json
 from pathlib import Path

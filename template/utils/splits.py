@@ -36,6 +36,7 @@ def split_rows(
             f"{source} has {count} examples; too few to split into train, validation and test sets."
         )
     rows = np.arange(count)
+    rest = None
     try:
         rest, test = train_test_split(rows, test_size=n_test, random_state=seed, stratify=labels)
         rest_labels = None if labels is None else labels[rest]
@@ -58,10 +59,11 @@ def split_rows(
         present = np.flatnonzero(counts)
         smallest = int(present[counts[present].argmin()])
         name = class_names[smallest] if class_names else smallest
-        if folds:
+        if folds and rest is not None:
+            outside = np.bincount(labels[rest], minlength=len(counts))[present].min()
             raise DataError(
-                f"--folds {folds}: class {name!r} of {source} has {counts[smallest]} examples, "
-                f"some of them in the test split; each class needs at least {folds} outside it."
+                f"--folds {folds}: the smallest class of {source} has {outside} examples outside "
+                f"the test split; use at most {outside} folds."
             ) from None
         raise DataError(
             f"class {name!r} of {source} has {counts[smallest]} examples; each class needs "
