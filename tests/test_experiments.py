@@ -67,3 +67,38 @@ def test_seeds_write_each_run_and_a_summary(render, data_kind, tmp_path):
         assert (output_dir / "runs" / "seed-43" / "settings.yaml").exists()
         assert (output_dir / "report" / "summary.png").exists()
         assert metric in completed.stdout.split("Summary of 2 runs")[1]
+
+
+@pytest.mark.parametrize("data_kind", DATA_KINDS)
+@pytest.mark.parametrize(
+    "option, message",
+    [
+        (["--folds", "1"], "argument --folds: 1; expected an integer >= 2"),
+        (["--seeds", "0"], "argument --seeds: 0; expected a number of runs >= 1"),
+        (["--debug", "slow"], "argument --debug: invalid choice: 'slow'"),
+    ],
+)
+def test_bad_repeat_and_debug_options_exit_2_and_write_nothing(
+    render, data_kind, option, message, tmp_path
+):
+    project = render(data_kind=data_kind)
+    arguments = ["train", *option, f"output_dir={tmp_path / 'out'}"]
+    completed = run([sys.executable, "main.py", *arguments], cwd=project, check=False)
+    assert completed.returncode == 2
+    assert message in completed.stderr and len(completed.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("data_kind", DATA_KINDS)
+def test_folds_write_folds_csv_and_a_summary(render, data_kind, tmp_path):
+    project = render(data_kind=data_kind)
+    output_dir = tmp_path / "outputs"
+    arguments = ["train", "--folds", "2", f"output_dir={output_dir}"]
+    completed = run([sys.executable, "main.py", *arguments, *SHORT], cwd=project)
+    header, *rows = (output_dir / "folds.csv").read_text().splitlines()
+    assert header == ("file,fold" if data_kind == "images" else "row,fold")
+    assert {row.rsplit(",", 1)[1] for row in rows} == {"test", "0", "1"}
+    summary = json.loads((output_dir / "summary.json").read_text())
+    assert sorted(summary["test/acc"]["runs"]) == ["fold-0", "fold-1"]
+    assert "Summary of 2 runs" in completed.stdout
