@@ -201,3 +201,13 @@ def test_folds_hold_the_test_split_out_and_write_folds_csv(capsys, tmp_path, dat
     summary = json.loads((output_dir / "summary.json").read_text())
     assert all(sorted(entry["runs"]) == ["fold-0", "fold-1"] for entry in summary.values())
     assert "Summary of 2 runs" in stdout
+    # The checkpoint of a fold keeps its split: `test` evaluates the same rows.
+    fold = output_dir / "runs" / "fold-1"
+    common = [item for item in tiny(tmp_path, data_dir, task) if not item.startswith("output_dir")]
+    checkpoint = fold / "checkpoints" / ("best.ckpt" if TASKS[task].model.monitor else "last.ckpt")
+    retest = tmp_path / "retest"
+    status, _, _ = run(capsys, "test", "--ckpt", checkpoint, f"output_dir={retest}", *common)
+    assert status == 0
+    again = json.loads((retest / "metrics.json").read_text())
+    trained = json.loads((fold / "metrics.json").read_text())
+    assert again == pytest.approx(trained)
