@@ -33,14 +33,17 @@ def generate(destination: Path) -> Path:
     return destination
 
 
-def timed(main, arguments: list[str]) -> float:
-    """Seconds of one `main(arguments)`, its output swallowed; fails loudly on a non-zero exit."""
+def timed(main, arguments: list[str], trainings: int = 1) -> float:
+    """Seconds of one `main(arguments)`, its output swallowed; fails loudly on a non-zero exit
+    or when it did not fit `trainings` models."""
     output = io.StringIO()
     start = time.perf_counter()
     with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
         status = main(arguments)
     seconds = time.perf_counter() - start
-    assert status == 0, output.getvalue()[-3000:]
+    text = output.getvalue()
+    assert status == 0, text[-3000:]
+    assert text.count("Test metrics:") == trainings, text[-3000:]
     return seconds
 
 
@@ -77,9 +80,8 @@ def main() -> None:
 
             def run_seeds(out: Path = out) -> float:
                 listed = ",".join(map(str, seeds))
-                return timed(
-                    project_main, ["train", "--seeds", listed, *common, f"output_dir={out}/seeds"]
-                )
+                arguments = ["train", "--seeds", listed, *common, f"output_dir={out}/seeds"]
+                return timed(project_main, arguments, trainings=len(seeds))
 
             sides = [(singles, run_singles), (repeated, run_seeds)]
             for results, side in sides if repeat % 2 == 0 else sides[::-1]:
