@@ -108,6 +108,17 @@ def test_profile_writes_its_summary_and_prints_the_ten_most_expensive(capsys, tm
 
 
 @pytest.mark.slow
+def test_profile_pytorch_writes_a_chrome_trace(capsys, tmp_path, data_dir):
+    task = next(iter(TASKS))
+    status, stdout, _ = run(
+        capsys, "train", "--profile", "pytorch", *tiny(tmp_path, data_dir, task)
+    )
+    assert status == 0
+    assert list((tmp_path / "outputs" / "profile").glob("fit-profile*.pt.trace.json"))
+    assert "the 10 most expensive entries:" in stdout
+
+
+@pytest.mark.slow
 def test_debug_limit_runs_end_to_end(capsys, tmp_path, data_dir):
     task = next(iter(TASKS))
     overrides = [
