@@ -28,6 +28,11 @@ def build_datamodule(settings, preprocessing: dict | None = None):
     """The data module of `settings.task`, its data read and split. Without `preprocessing` it
     fits its own on the training split; with a checkpoint's it applies that one, split included."""
     datamodule = task_of(settings).data.from_settings(settings, preprocessing)
+    # One fold of `train --folds` (components/repeats.py); a checkpoint keeps its own split.
+    cross_validation = settings.get("cross_validation")
+    if cross_validation and datamodule.fitting:
+        split = datamodule.preprocessing["split"]
+        split.update(folds=cross_validation["folds"], fold=cross_validation["fold"])
     if datamodule.overruled:
         kept = ", ".join(
             f"{key} {ours} (not {theirs})" for key, (ours, theirs) in datamodule.overruled.items()
@@ -35,6 +40,11 @@ def build_datamodule(settings, preprocessing: dict | None = None):
         print(f"The checkpoint's preprocessing and split hold: {kept}.")
     datamodule.prepare_data()
     datamodule.setup()
+    table = Path(cross_validation["table"]) if cross_validation else None
+    if table and datamodule.fold_of_rows is not None and not table.exists():
+        from utils.splits import write_folds
+
+        write_folds(table, datamodule.fold_of_rows, datamodule.row_names)
     return datamodule
 
 
