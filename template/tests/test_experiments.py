@@ -42,6 +42,28 @@ def test_the_shipped_preset_is_valid_and_layered_below_environment_and_command_l
     assert overridden.trainer.max_epochs == 3
 
 
+def test_a_presets_lists_and_networks_replace_config_yamls(monkeypatch, tmp_path):
+    import config
+
+    base = load_settings()
+    model = config.plain(base.model[base.task])
+    network = "network" if "network" in model else "generator"
+    # A network named by its class is the whole network: config.yaml's arguments for the class
+    # it had must not be carried over to the one the preset names.
+    preset = {"model": {base.task: {network: {"class": model[network]["class"]}}}}
+    if "augment" in base.data:
+        preset["data"] = {"augment": []}
+    (tmp_path / "swap.yaml").write_text(yaml.safe_dump(preset))
+    monkeypatch.setattr(config, "EXPERIMENTS", str(tmp_path))
+    settings = load_settings("swap")
+    assert config.plain(settings.model[base.task][network]) == preset["model"][base.task][network]
+    if "augment" in base.data:
+        assert settings.data.augment == []
+        # The environment replaces a list too, with or without a preset.
+        monkeypatch.setenv("DYNACONF_DATA__AUGMENT", "[]")
+        assert load_settings().data.augment == []
+
+
 def test_a_mistyped_key_of_a_preset_names_the_closest_setting(monkeypatch, tmp_path):
     import config
 
