@@ -1,6 +1,7 @@
 """Presets, debug modes and repeated runs in generated projects of both data kinds."""
 
 import json
+import shutil
 import sys
 
 import pytest
@@ -17,6 +18,12 @@ SHORT = [
 ]
 
 
+def own_copy(project, tmp_path):
+    """A copy of a rendered project: a run writes its demo data into the project's data/, which
+    the other tests of the shared render must not find."""
+    return shutil.copytree(project, tmp_path / "project")
+
+
 @pytest.mark.parametrize("data_kind", DATA_KINDS)
 @pytest.mark.parametrize("task", TASKS)
 def test_the_shipped_preset_is_valid_for_each_default_task(render, data_kind, task):
@@ -31,7 +38,7 @@ def test_the_shipped_preset_is_valid_for_each_default_task(render, data_kind, ta
 
 @pytest.mark.parametrize("data_kind", DATA_KINDS)
 def test_a_preset_with_debug_fast_writes_only_a_log(render, data_kind, tmp_path):
-    project = render(data_kind=data_kind)
+    project = own_copy(render(data_kind=data_kind), tmp_path)
     output_dir = tmp_path / "outputs"
     arguments = ["train", "experiment=bigger", "--debug", "fast", f"output_dir={output_dir}"]
     completed = run([sys.executable, "main.py", *arguments, *SHORT], cwd=project)
@@ -43,7 +50,7 @@ def test_a_preset_with_debug_fast_writes_only_a_log(render, data_kind, tmp_path)
 def test_an_unknown_experiment_is_one_message_naming_the_available_ones(
     render, data_kind, tmp_path
 ):
-    project = render(data_kind=data_kind)
+    project = own_copy(render(data_kind=data_kind), tmp_path)
     arguments = ["train", "experiment=bigest", f"output_dir={tmp_path / 'out'}"]
     completed = run([sys.executable, "main.py", *arguments], cwd=project, check=False)
     assert completed.returncode == 1
@@ -57,7 +64,7 @@ def test_an_unknown_experiment_is_one_message_naming_the_available_ones(
 @pytest.mark.slow
 @pytest.mark.parametrize("data_kind", DATA_KINDS)
 def test_seeds_write_each_run_and_a_summary(render, data_kind, tmp_path):
-    project = render(data_kind=data_kind, tasks=["classification", "gan"])
+    project = own_copy(render(data_kind=data_kind, tasks=["classification", "gan"]), tmp_path)
     for task, metric in (("classification", "test/acc"), ("gan", "test/g_loss")):
         output_dir = tmp_path / task
         arguments = ["train", "--seeds", "2", f"task={task}", f"output_dir={output_dir}"]
@@ -81,7 +88,7 @@ def test_seeds_write_each_run_and_a_summary(render, data_kind, tmp_path):
 def test_bad_repeat_and_debug_options_exit_2_and_write_nothing(
     render, data_kind, option, message, tmp_path
 ):
-    project = render(data_kind=data_kind)
+    project = own_copy(render(data_kind=data_kind), tmp_path)
     arguments = ["train", *option, f"output_dir={tmp_path / 'out'}"]
     completed = run([sys.executable, "main.py", *arguments], cwd=project, check=False)
     assert completed.returncode == 2
@@ -92,7 +99,7 @@ def test_bad_repeat_and_debug_options_exit_2_and_write_nothing(
 @pytest.mark.slow
 @pytest.mark.parametrize("data_kind", DATA_KINDS)
 def test_folds_write_folds_csv_and_a_summary(render, data_kind, tmp_path):
-    project = render(data_kind=data_kind)
+    project = own_copy(render(data_kind=data_kind), tmp_path)
     output_dir = tmp_path / "outputs"
     arguments = ["train", "--folds", "2", f"output_dir={output_dir}"]
     completed = run([sys.executable, "main.py", *arguments, *SHORT], cwd=project)
