@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from utils.files import written_whole
-from utils.report import _pyplot, _save
+from utils.report import pyplot, save_figure
 
 
 def summarize(runs: dict[str, dict]) -> dict[str, dict]:
@@ -71,7 +71,7 @@ def summary_table(summary: dict[str, dict]) -> str:
 
 def save_summary_figure(summary: dict[str, dict], path: Path) -> Path:
     """One panel per metric: a point per run and the mean with a ± std bar beside them."""
-    plt = _pyplot()
+    plt = pyplot()
     count = max(1, len(summary))
     figure, axes = plt.subplots(1, count, figsize=(2.6 * count, 3.2), squeeze=False)
     for axis, (name, entry) in zip(axes[0], summary.items(), strict=False):
@@ -82,4 +82,4 @@ def save_summary_figure(summary: dict[str, dict], path: Path) -> Path:
         axis.set_xlim(-0.6, 1.6)
         axis.set_title(name)
     figure.tight_layout()
-    return _save(figure, path)
+    return save_figure(figure, path)
