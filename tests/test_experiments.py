@@ -83,13 +83,18 @@ def test_seeds_write_each_run_and_a_summary(render, data_kind, tmp_path):
         (["--folds", "1"], "argument --folds: 1; expected an integer >= 2"),
         (["--seeds", "0"], "argument --seeds: 0; expected a number of runs >= 1"),
         (["--debug", "slow"], "argument --debug: invalid choice: 'slow'"),
+        (["--seeds", "2", "--jobs", "0"], "argument --jobs: 0; expected int > 0"),
+        (["--jobs", "2"], "argument --jobs: trains the runs of --seeds or --folds"),
+        (["tune", "--debug", "slow"], "argument --debug: invalid choice: 'slow'"),
+        (["tune", "--profile", "gprof"], "argument --profile: invalid choice: 'gprof'"),
     ],
 )
 def test_bad_repeat_and_debug_options_exit_2_and_write_nothing(
     render, data_kind, option, message, tmp_path
 ):
     project = own_copy(render(data_kind=data_kind), tmp_path)
-    arguments = ["train", *option, f"output_dir={tmp_path / 'out'}"]
+    command = [] if option[0] == "tune" else ["train"]
+    arguments = [*command, *option, f"output_dir={tmp_path / 'out'}"]
     completed = run([sys.executable, "main.py", *arguments], cwd=project, check=False)
     assert completed.returncode == 2
     assert message in completed.stderr and len(completed.stderr.strip().splitlines()) == 1

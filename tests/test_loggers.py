@@ -177,8 +177,16 @@ def set_secrets(project: Path) -> None:
     )
 
 
-def train(project: Path, task: str, guard: Path, matplotlib_cache: Path, **env: str):
-    """Run `python main.py` for a short while; return its output and the hosts it tried to reach."""
+def train(
+    project: Path,
+    task: str,
+    guard: Path,
+    matplotlib_cache: Path,
+    arguments: tuple[str, ...] = (),
+    **env: str,
+):
+    """Run `python main.py ARGUMENTS` for a short while; return its output and the hosts it tried
+    to reach."""
     # Nothing of the person's own tracker setup leaks in: no keys, modes, servers or home folder.
     home = project.parent / "home"
     home.mkdir(exist_ok=True)
@@ -200,7 +208,7 @@ def train(project: Path, task: str, guard: Path, matplotlib_cache: Path, **env: 
         **env,
     }
     completed = subprocess.run(
-        [sys.executable, "main.py"],
+        [sys.executable, "main.py", *arguments],
         cwd=project,
         env=full_env,
         capture_output=True,
@@ -370,6 +378,112 @@ def read_tensorboard(project: Path) -> Recorded:
     )
 
 
+# ------------------------------------------------------------------ readers of a series of runs
+# Each returns the metrics of the parent (summary) run and, by run name, those of its children,
+# after checking with the tracker's own records that they belong together.
+def series_mlflow(project: Path) -> tuple[set[str], dict[str, set[str]]]:
+    from mlflow import MlflowClient
+
+    client = MlflowClient(tracking_uri=f"sqlite:///{project / 'mlflow.db'}")
+    config = yaml.safe_load((project / "config" / "config.yaml").read_text())
+    experiment = client.get_experiment_by_name(config["tracker"]["experiment"])
+    runs = client.search_runs([experiment.experiment_id])
+    (parent,) = [run for run in runs if "mlflow.parentRunId" not in run.data.tags]
+    children = {
+        run.info.run_name: set(run.data.metrics)
+        for run in runs
+        if run.data.tags.get("mlflow.parentRunId") == parent.info.run_id
+    }
+    assert len(children) == len(runs) - 1
+    assert parent.info.status == "FINISHED"
+    files = {item.path for item in client.list_artifacts(parent.info.run_id, "summary")}
+    assert files == {"summary/summary.json", "summary/summary.csv"}
+    assert [item.path for item in client.list_artifacts(parent.info.run_id, "report")] == [
+        "report/summary.png"
+    ]
+    return set(parent.data.metrics), children
+
+
+def series_tensorboard(project: Path) -> tuple[set[str], dict[str, set[str]]]:
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    def scalars(folder: Path) -> set[str]:
+        events = EventAccumulator(str(folder), size_guidance={"scalars": 0, "images": 0}).Reload()
+        return set(events.Tags()["scalars"]) | {f"image:{tag}" for tag in events.Tags()["images"]}
+
+    # The runs and their summary, side by side in the series' log folder.
+    folder = project / "outputs" / "tensorboard"
+    children = {path.name: scalars(path) for path in folder.iterdir() if path.name != "summary"}
+    return scalars(folder / "summary"), children
+
+
+def series_wandb(project: Path) -> tuple[set[str], dict[str, set[str]]]:
+    runs = {}
+    for folder in (project / "wandb").glob("offline-run-*"):
+        (log,) = folder.glob("run-*.wandb")
+        metrics, header = set(), None
+        for record in wandb_records(log):
+            kind = record.WhichOneof("record_type")
+            if kind == "run":
+                header = record.run
+            elif kind in ("history", "summary"):
+                items = record.history.item if kind == "history" else record.summary.update
+                metrics |= {item.key or "/".join(item.nested_key) for item in items}
+        runs[header.display_name] = (header.run_group, header.job_type, metrics)
+    # One group: the runs and the summary run.
+    assert len({group for group, _, _ in runs.values()}) == 1, runs
+    summary = runs.pop("summary")
+    assert summary[1] == "summary" and {job for _, job, _ in runs.values()} == {"repeat"}
+    return summary[2], {name: metrics for name, (_, _, metrics) in runs.items()}
+
+
+def series_neptune(project: Path) -> tuple[set[str], dict[str, set[str]]]:
+    runs, series = {}, set()
+    for run in (project / ".neptune" / "offline").iterdir():
+        operations = [
+            json.loads(line)["obj"]
+            for log in sorted(run.glob("data-*.log"))
+            for line in log.read_text().splitlines()
+        ]
+        tags = {
+            tag
+            for op in operations
+            if op["type"] == "AddStrings" and op["path"] == ["sys", "tags"]
+            for tag in op["values"]
+        }
+        series |= {tag for tag in tags if tag.startswith("repeats:")}
+        (name,) = [tag.removeprefix("run:") for tag in tags if tag.startswith("run:")]
+        runs[name] = {"/".join(op["path"]) for op in operations if op["type"] == "LogFloats"}
+    assert len(series) == 1, series
+    return runs.pop("summary"), runs
+
+
+def series_comet(project: Path) -> tuple[set[str], dict[str, set[str]]]:
+    runs, series = {}, set()
+    for archive in (project / ".cometml-runs").glob("*.zip"):
+        with zipfile.ZipFile(archive) as zipped:
+            tags = json.loads(zipped.read("experiment.json"))["tags"]
+            messages = [json.loads(line) for line in zipped.read("messages.json").splitlines()]
+        series |= {tag for tag in tags if tag.startswith("repeats:")}
+        (name,) = [tag.removeprefix("run:") for tag in tags if tag.startswith("run:")]
+        runs[name] = {
+            message["payload"]["metric"]["metricName"]
+            for message in messages
+            if message["type"] == "metric_msg"
+        }
+    assert len(series) == 1, series
+    return runs.pop("summary"), runs
+
+
+SERIES_READERS = {
+    "mlflow": series_mlflow,
+    "neptune": series_neptune,
+    "wandb": series_wandb,
+    "comet": series_comet,
+    "tensorboard": series_tensorboard,
+}
+
+
 READERS = {
     "mlflow": read_mlflow,
     "neptune": read_neptune,
@@ -512,3 +626,35 @@ def test_a_rejected_key_falls_back_to_offline(logger, render, tmp_path, guard, m
     assert "could not start online" in found[0] and "offline" in found[0]
     assert METRICS[TASK[logger]] <= READERS[logger](project).metrics
     assert files_holding(project, SECRET) == [] and SECRET not in output
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("logger", LOGGERS)
+def test_repeated_runs_are_children_of_a_parent_run_holding_the_summary(
+    logger, render, tmp_path, guard, matplotlib_cache, monkeypatch
+):
+    monkeypatch.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
+    project = project_for(render, tmp_path, logger)
+    arguments = ("train", "--seeds", "2")
+    output, hosts = train(
+        project, "classification", guard, matplotlib_cache, arguments, **OFFLINE.get(logger, {})
+    )
+    summary = json.loads((project / "outputs" / "summary.json").read_text())
+    assert sorted(summary["test/acc"]["runs"]) == ["seed-42", "seed-43"]
+    assert hosts <= (COMET_PROBES if logger == "comet" else set()), hosts
+    if logger == "csv":
+        assert not (project / "outputs" / "parent_run.json").exists()
+        return
+    parent, children = SERIES_READERS[logger](project)
+    assert sorted(children) == ["seed-42", "seed-43"]
+    assert all(METRICS["classification"] <= metrics for metrics in children.values()), children
+    stats = {f"{name}/{stat}" for name in summary for stat in ("mean", "std", "min", "max")}
+    assert stats <= parent, stats - parent
+    assert "the summary of the 2 runs is in" in output
+
+    # Run again: nothing trains, and no second parent or child appears.
+    again, _ = train(
+        project, "classification", guard, matplotlib_cache, arguments, **OFFLINE.get(logger, {})
+    )
+    assert again.count("not trained again") == 2
+    assert sorted(SERIES_READERS[logger](project)[1]) == ["seed-42", "seed-43"]

@@ -1,9 +1,11 @@
 """Presets, debug modes, profiling and repeated runs, through the command line as a person runs
 them."""
 
+import csv
 import json
 
 import pytest
+import torch
 import yaml
 
 from components.tasks import TASKS
@@ -245,3 +247,161 @@ def test_folds_hold_the_test_split_out_and_write_folds_csv(capsys, tmp_path, dat
     trained = json.loads((fold / "metrics.json").read_text())
     metrics = [name for name, value in trained.items() if isinstance(value, float)]
     assert metrics and all(again[name] == pytest.approx(trained[name]) for name in metrics)
+
+
+def test_a_file_is_read_once_per_process_until_it_changes(tmp_path):
+    import os
+
+    from utils.cache import read_once
+
+    reads = []
+
+    @read_once(copy=list)
+    def reader(path):
+        reads.append(path)
+        return list(path.read_text())
+
+    path = tmp_path / "table.csv"
+    path.write_text("ab")
+    first = reader(path)
+    first.append("changed by a caller")
+    assert reader(path) == ["a", "b"] and len(reads) == 1
+    path.write_text("cd")  # the same size: the modification time tells
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    assert reader(path) == ["c", "d"] and len(reads) == 2
+
+
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        (["--seeds", "2", "--jobs", "0"], "argument --jobs: 0; expected int > 0"),
+        (["--seeds", "2", "--jobs", "two"], "argument --jobs: invalid int value: 'two'"),
+        (["--jobs", "2"], "argument --jobs: trains the runs of --seeds or --folds"),
+    ],
+)
+def test_bad_jobs_are_refused_before_anything_is_written(capsys, tmp_path, arguments, message):
+    status, _, stderr = run(capsys, "train", *arguments, f"output_dir={tmp_path / 'out'}")
+    assert status == 2
+    assert message in stderr and len(stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+
+
+def summary_values(output_dir) -> dict[str, dict[str, float]]:
+    summary = json.loads((output_dir / "summary.json").read_text())
+    return {name: entry["runs"] for name, entry in summary.items()}
+
+
+@pytest.mark.slow
+def test_jobs_train_in_parallel_processes_to_the_summary_of_runs_in_sequence(
+    capsys, tmp_path, data_dir
+):
+    task = next(iter(TASKS))
+    common = [item for item in tiny(tmp_path, data_dir, task) if not item.startswith("output_")]
+    status, _, _ = run(capsys, "train", "--seeds", "3,5", *common, f"output_dir={tmp_path / 'a'}")
+    assert status == 0
+    arguments = ["train", "--seeds", "3,5", "--jobs", "2", *common, f"output_dir={tmp_path / 'b'}"]
+    status, stdout, _ = run(capsys, *arguments)
+    assert status == 0
+    assert "Training 2 runs, 2 at a time on the CPU." in stdout
+    in_sequence, in_parallel = summary_values(tmp_path / "a"), summary_values(tmp_path / "b")
+    assert in_parallel.keys() == in_sequence.keys()
+    for name, runs in in_sequence.items():
+        assert in_parallel[name] == pytest.approx(runs, rel=1e-5), name
+    # Run again: both finished, neither trains again.
+    status, stdout, _ = run(capsys, *arguments)
+    assert status == 0 and stdout.count("not trained again") == 2
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_on_gpus_each_parallel_run_is_pinned_to_one_device(capfd, tmp_path, data_dir):
+    task = next(iter(TASKS))
+    overrides = [
+        item.replace("trainer.accelerator=cpu", "trainer.accelerator=gpu")
+        for item in tiny(tmp_path, data_dir, task)
+    ]
+    # Two at once, whatever the number of devices: one each, or both on the only one.
+    status = main(["train", "--seeds", "2", "--jobs", "2", *overrides])
+    assert status == 0
+    stdout = capfd.readouterr().out
+    assert "Training 2 runs, 2 at a time on CUDA devices" in stdout
+    pinned = [line.rsplit(" ", 1)[1] for line in stdout.splitlines() if " pinned to CUDA " in line]
+    assert len(pinned) == 2
+    assert len(set(pinned)) == min(2, torch.cuda.device_count())
+    for name in ("seed-42", "seed-43"):
+        settings_yaml = tmp_path / "outputs" / "runs" / name / "settings.yaml"
+        assert yaml.safe_load(settings_yaml.read_text())["trainer"]["devices"] == 1
+    summary = summary_values(tmp_path / "outputs")
+    assert all(sorted(runs) == ["seed-42", "seed-43"] for runs in summary.values())
+
+
+@pytest.mark.slow
+def test_with_a_tracker_the_runs_are_children_of_one_parent_run(
+    capsys, tmp_path, data_dir, monkeypatch
+):
+    tracker = load_settings().tracker.name
+    if tracker == "csv":
+        pytest.skip("no tracker chosen: summary.json is the record of the series")
+    # Offline and in this test's folder, whatever keys and servers the environment has.
+    for name in ("WANDB_API_KEY", "NEPTUNE_API_TOKEN", "COMET_API_KEY", "MLFLOW_TRACKING_URI"):
+        monkeypatch.setenv(name, "")
+    monkeypatch.setenv("WANDB_MODE", "offline")
+    monkeypatch.setenv("NEPTUNE_MODE", "offline")
+    monkeypatch.setenv("COMET_START_ONLINE", "false")
+    monkeypatch.chdir(tmp_path)
+    task = next(iter(TASKS))
+    overrides = [*tiny(tmp_path, data_dir, task), f"tracker.name={tracker}"]
+    arguments = ["train", "--seeds", "2", *overrides]
+    status, stdout, _ = run(capsys, *arguments)
+    assert status == 0
+    output_dir = tmp_path / "outputs"
+    parent = json.loads((output_dir / "parent_run.json").read_text())["parent"]
+    for name in ("seed-42", "seed-43"):
+        written = yaml.safe_load((output_dir / "runs" / name / "settings.yaml").read_text())
+        assert written["repeat"] == {"name": name, "parent": parent}
+    assert "the summary of the 2 runs is in" in stdout and str(parent) in stdout
+
+
+@pytest.mark.slow
+def test_tune_debug_fast_runs_each_trial_on_one_batch_and_keeps_only_a_log(
+    capsys, tmp_path, data_dir
+):
+    task = next(iter(SUPERVISED), None)
+    if task is None:
+        pytest.skip("a GAN has no main metric to tune on by default")
+    arguments = ["tune", "--trials", "2", "--debug", "fast", *tiny(tmp_path, data_dir, task)]
+    status, stdout, _ = run(capsys, *arguments)
+    assert status == 0
+    output_dir = tmp_path / "outputs"
+    assert [path.name for path in output_dir.rglob("*")] == ["debug.log"]
+    log = (output_dir / "debug.log").read_text().splitlines()
+    assert log[0].startswith("debug fast: 2 trials of one batch each")
+    assert len(log) == 3 and all(" complete " in line for line in log[1:])
+    assert "no study stored" in stdout
+
+
+@pytest.mark.slow
+def test_tune_debug_limit_and_profile_keep_their_own_study_and_profile_each_trial(
+    capsys, tmp_path, data_dir
+):
+    import optuna
+
+    task = next(iter(SUPERVISED), None)
+    if task is None:
+        pytest.skip("a GAN has no main metric to tune on by default")
+    overrides = [
+        item for item in tiny(tmp_path, data_dir, task) if not item.startswith("+trainer.limit_")
+    ]
+    arguments = ["tune", "--trials", "1", "--debug", "limit", "--profile", *overrides]
+    status, stdout, _ = run(capsys, *arguments)
+    assert status == 0
+    output_dir = tmp_path / "outputs"
+    assert (output_dir / "tune" / "trial_0" / "profile" / "fit-profile.txt").read_text().strip()
+    assert "the 10 most expensive entries:" in stdout
+    storage = f"sqlite:///{output_dir / 'optuna.db'}"
+    names = [study.study_name for study in optuna.get_all_study_summaries(storage)]
+    assert len(names) == 1 and names[0].endswith(f"-{task}-debug-limit")
+    # At most 3 epochs (the tiny settings' 2 here), the epochs of the trial's CSV log.
+    with (output_dir / "tune" / "trial_0" / "logs" / "metrics.csv").open() as file:
+        epochs = {row["epoch"] for row in csv.DictReader(file) if row["epoch"]}
+    assert epochs and len(epochs) <= 3

@@ -31,6 +31,12 @@ def summarize(runs: dict[str, dict]) -> dict[str, dict]:
     return summary
 
 
+def flat_summary(summary: dict[str, dict]) -> dict[str, float]:
+    """The summary as one value per name, `<metric>/<mean|std|min|max>`, for a tracker."""
+    stats = ("mean", "std", "min", "max")
+    return {f"{name}/{stat}": entry[stat] for name, entry in summary.items() for stat in stats}
+
+
 def _number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
