@@ -82,7 +82,7 @@ def benchmark(
         from components.server_load import requests_from_test_split, serve_under_load
 
         results = serve_under_load(
-            ["--ckpt", str(path), *(overrides or [])],
+            ["--ckpt", str(path.resolve()), *(overrides or [])],
             requests_from_test_split(model, datamodule),
             output_dir / "benchmark" / "server.log",
             CLIENTS,
