@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-COMMANDS = ("train", "test", "predict", "export", "tune", "serve")
+COMMANDS = ("train", "test", "predict", "export", "tune", "serve", "benchmark")
 
 
 def run_main(project, *arguments: str) -> tuple[subprocess.CompletedProcess, float]:

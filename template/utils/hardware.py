@@ -32,6 +32,19 @@ def resolve(accelerator: str, found: dict[str, int]) -> str:
     return accelerator
 
 
+def inference_device(accelerator: object, devices: object = 1) -> str:
+    """The one torch device that `serve` and `benchmark` run a model on: that of the accelerator
+    Lightning picks for `trainer.accelerator` (the first of `trainer.devices` for CUDA), or the
+    CPU."""
+    found = machine_accelerators()
+    name = resolve(str(accelerator), found)
+    if name not in found or name not in ("cuda", "mps"):
+        return "cpu"
+    if name == "cuda":
+        return f"cuda:{devices[0] if isinstance(devices, list) and devices else 0}"
+    return name
+
+
 def describe(found: dict[str, int]) -> str:
     return ", ".join(
         f"{count} {DEVICE_NAMES.get(name, name + ' device')}{'s' if count != 1 else ''}"
