@@ -92,14 +92,14 @@ def measure_start(project: Path, folder: Path, data_dir: Path) -> None:
     imports, which take the same time whether the index is there or not)."""
     sys.path.insert(0, str(project))
     import components.data_module  # noqa: F401
-    import utils.image_index
+    import utils.readers
 
     start = time.perf_counter()
     module = datamodule(project, folder, data_dir)
     module.setup()
     next(iter(module.train_dataloader()))
     seconds = time.perf_counter() - start
-    print(json.dumps({"seconds": seconds, "decoded": utils.image_index.decoded}))
+    print(json.dumps({"seconds": seconds, "decoded": utils.readers.decoded}))
 
 
 def run_start(project: Path, folder: Path, data_dir: Path) -> dict:
