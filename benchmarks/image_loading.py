@@ -7,9 +7,9 @@ one sub-folder per digit) to a temporary folder and generates a project with the
 
 - start: time from creating the classification data module (the defaults: `image_size: auto`,
   `num_workers: auto`, the index under a temporary data.dir) to the first training batch, in a
-  fresh process (its imports done before the clock starts), twice: the first start decodes
-  every image into the index, the second reads the index (and stats the files). Target: second
-  <= 10 % of first.
+  fresh process (its imports and settings read before the clock starts), twice: the first start
+  decodes every image into the index, the second reads the index (and stats the files).
+  Target: second <= 10 % of first.
 - epoch: images/s of one epoch of the project's training loader against torchvision's
   `ImageFolder` + `DataLoader` over the same files, with the same transforms (the shorter side to
   the size, centre square, the default augmentation, standardisation), batch size and workers,
@@ -69,19 +69,25 @@ def generate(destination: Path) -> Path:
     return destination
 
 
-def datamodule(project: Path, folder: Path, data_dir: Path):
-    """The project's classification data module with the default data settings."""
+def default_data(project: Path) -> dict:
+    """The generated project's `data` settings (config/config.yaml)."""
+    sys.path.insert(0, str(project))
+    from config import load_settings, plain
+
+    return plain(load_settings().data)
+
+
+def datamodule(project: Path, folder: Path, data_dir: Path, data: dict):
+    """The project's classification data module with the default `data` settings."""
     sys.path.insert(0, str(project))
     from components.data_module import ClassificationDataModule
-    from config import load_settings
 
-    data = load_settings().data
     return ClassificationDataModule(
         folder,
-        image_size=data.image_size,
-        num_workers=data.num_workers,
-        augment=[dict(step) for step in data.augment],
-        batch_size=data.batch_size,
+        image_size=data["image_size"],
+        num_workers=data["num_workers"],
+        augment=data["augment"],
+        batch_size=data["batch_size"],
         data_dir=data_dir,
         index_dir=data_dir / ".image_index",
     )
@@ -90,12 +96,12 @@ def datamodule(project: Path, folder: Path, data_dir: Path):
 def measure_start(project: Path, folder: Path, data_dir: Path) -> None:
     """In this process: seconds from a new data module to its first training batch (after the
     imports, which take the same time whether the index is there or not)."""
-    sys.path.insert(0, str(project))
+    data = default_data(project)
     import components.data_module  # noqa: F401
     import utils.readers
 
     start = time.perf_counter()
-    module = datamodule(project, folder, data_dir)
+    module = datamodule(project, folder, data_dir, data)
     module.setup()
     next(iter(module.train_dataloader()))
     seconds = time.perf_counter() - start
@@ -126,7 +132,7 @@ def compare_epochs(project: Path, folder: Path, data_dir: Path, repeats: int) ->
     from torchvision.datasets import ImageFolder
     from torchvision.transforms import v2
 
-    module = datamodule(project, folder, data_dir)
+    module = datamodule(project, folder, data_dir, default_data(project))
     module.setup()
     ours = module.train_dataloader()
     preprocessing, size = module.preprocessing, module.image_size
