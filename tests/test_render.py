@@ -138,7 +138,10 @@ def test_only_the_chosen_data_kinds_code(answers_and_project):
         else:
             assert not present, f"a {answers['data_kind']} project has {kind} code: {present}"
     requirements = (project / "requirements.txt").read_text()
-    assert ("torchvision" in requirements) == (answers["data_kind"] == "images")
+    images = answers["data_kind"] == "images"
+    assert ("torchvision" in requirements) == images
+    # timm names image backbones (`class: timm/<model>`)
+    assert ("timm" in requirements) == images
 
 
 def test_user_model_file_holds_no_plumbing(answers_and_project):

@@ -9,6 +9,8 @@ import pandas as pd
 import pytorch_lightning as pl
 import torch
 
+from models.base_model.networks import without_weight_sources
+
 
 class TaskModel(pl.LightningModule, ABC):
     """The base of every task's base class.
@@ -52,6 +54,10 @@ class TaskModel(pl.LightningModule, ABC):
     def forward(self, inputs: torch.Tensor) -> torch.Tensor: ...
 
     def on_save_checkpoint(self, checkpoint: dict) -> None:
+        # The checkpoint holds the trained weights: loading it must not fetch the starting ones.
+        hparams = checkpoint.get("hyper_parameters")
+        if hparams is not None:
+            checkpoint["hyper_parameters"] = without_weight_sources(hparams)
         checkpoint["preprocessing"] = self.preprocessing
         checkpoint["model_class"] = type(self).__name__
 
