@@ -1,4 +1,5 @@
-"""Checks that the requested accelerator and devices exist before Lightning starts using them."""
+"""Checks that the requested accelerator and devices exist before Lightning starts using them,
+and sizes the data loaders' workers to the machine (`data.num_workers: auto`)."""
 
 import os
 
@@ -91,3 +92,47 @@ def check_devices(accelerator: object, devices: object) -> None:
             f"trainer.devices is {devices} but this machine has {available} {kind}(s), "
             f"numbered 0 to {available - 1}; list indices in that range, or set a count or auto."
         )
+
+
+# data.num_workers `auto` never starts more loader processes than this per training process:
+# beyond it, image decoding rarely keeps up better, and each worker holds memory.
+MAX_AUTO_WORKERS = 8
+
+
+def available_cores() -> int:
+    """CPU cores this process may run on: its affinity (what a container, `taskset` or a
+    cluster's job allows), where the system reports one, else every core."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
+def processes_per_node(accelerator: object, devices: object) -> int:
+    """Training processes Lightning starts on this machine: one per device it trains on."""
+    if isinstance(devices, list):
+        return max(1, len(devices))
+    if isinstance(devices, int) and not isinstance(devices, bool) and devices > 0:
+        return devices
+    found = machine_accelerators()
+    name = resolve(str(accelerator), found)
+    if name == "cpu" and devices == "auto":
+        return 1  # Lightning's `auto` on the CPU is one process
+    return found.get(name, 1)
+
+
+def worker_count(setting: int | str, processes: int = 1, in_memory: bool = False) -> int:
+    """The DataLoader workers of each training process: `setting` when it is a number; for
+    `auto`, the cores available to this process shared among the `processes` of this machine,
+    one core of each share left to the training process itself, at most MAX_AUTO_WORKERS; 0 for
+    data served from memory (tables), which workers would only copy. `auto` prints its choice."""
+    if setting != "auto":
+        return int(setting)
+    if in_memory:
+        print("num_workers: auto → 0 (the rows are served from memory)")
+        return 0
+    cores = available_cores()
+    share = cores // max(1, processes)
+    count = max(0, min(share - 1, MAX_AUTO_WORKERS))
+    shared = f", shared by {processes} training processes" if processes > 1 else ""
+    print(f"num_workers: auto → {count} ({cores} CPU cores{shared}; one kept for training)")
+    return count
