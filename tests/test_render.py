@@ -84,7 +84,7 @@ CLASS_NAMES = {
 }
 # Code that only one data kind has: names that must not appear in the other kind's project.
 KIND_ONLY = {
-    "table": ("TableDataModule", "TablePreprocessor", "read_table", "class MLP", "animals("),
+    "table": ("TableDataModule", "TablePreprocessor", "def read_table(", "class MLP", "animals("),
     "images": ("ImageFolderDataModule", "list_images", "torchvision", "messy_folder"),
 }
 
