@@ -20,13 +20,17 @@ and p99 latency (ms) and errors, medians over the rounds; then
 The clients share the machine with the servers: on a 2-core machine the load generator's own CPU
 is part of every measurement, the same for the three.
 
-    python benchmarks/serving.py [--clients 32] [--seconds 10] [--rounds 3]
+    python benchmarks/serving.py [--clients 32] [--seconds 10] [--rounds 3] [--project PATH]
+
+`--project` serves a project generated before (default answers) instead of generating one, for a
+machine without copier.
 """
 
 import argparse
 import asyncio
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import statistics
@@ -38,7 +42,6 @@ import time
 from pathlib import Path
 
 import aiohttp
-import copier
 import httpx
 import numpy as np
 import pandas as pd
@@ -172,13 +175,19 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=2.0)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--client", choices=["aiohttp", "httpx"], default="aiohttp")
+    parser.add_argument("--project", type=Path, help="a generated project to serve")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as scratch:
         project = Path(scratch) / "project"
-        copier.run_copy(
-            str(TEMPLATE), str(project), defaults=True, vcs_ref="HEAD", quiet=True, unsafe=False
-        )
+        if args.project:
+            shutil.copytree(args.project, project)
+        else:
+            import copier
+
+            copier.run_copy(
+                str(TEMPLATE), str(project), defaults=True, vcs_ref="HEAD", quiet=True, unsafe=False
+            )
         main_py(project, "train", *SHORT_TRAINING)
         (project / "no_model_server.py").write_text(NO_MODEL_SERVER)
         row = pd.read_csv(project / "data" / "digits.csv").drop(columns="target").iloc[0]
