@@ -84,22 +84,19 @@ def train_repeats(
             continue
         if parent is None:
             parent = start_parent(settings, output_dir) or {}
-        run = settings.dynaconf_clone()
-        for key, value in changes.items():
-            run.set(key, value)
-        run.set("output_dir", str(run_dir))
-        if parent:
-            run.set("repeat", {"name": name, **parent})
-        pending.append((name, run))
+        pending.append((name, {**changes, "output_dir": str(run_dir)}))
+    # Each run's settings are made when it starts: a series that fails at its first run (too
+    # many folds) stops before copying the settings of all the others.
+    planned = ((name, run_settings(settings, name, changes, parent)) for name, changes in pending)
     jobs = min(jobs or default_jobs(settings), max(1, len(pending)))
     if jobs == 1:
         from components.training import train
 
-        for name, run in pending:
+        for name, run in planned:
             print(f"{name}: training in {run.output_dir}")
             runs[name] = train(run, debug, profile)
     else:
-        runs |= train_in_parallel(pending, jobs, cuda_devices(settings), debug, profile)
+        runs |= train_in_parallel(planned, jobs, cuda_devices(settings), debug, profile)
     # In the order planned, whichever finished first.
     runs = {name: runs[name] for name, _ in planned_runs(settings, seeds, folds, output_dir)}
     summary = summarize(runs)
@@ -112,15 +109,26 @@ def train_repeats(
     return summary
 
 
+def run_settings(settings, name: str, changes: dict, parent: dict | None):
+    """The settings of the run `name`: the series' with `changes`, and the tracker's parent."""
+    run = settings.dynaconf_clone()
+    for key, value in changes.items():
+        run.set(key, value)
+    if parent:
+        run.set("repeat", {"name": name, **parent})
+    return run
+
+
 def train_in_parallel(
-    pending: list, jobs: int, devices: list[str], debug: str | None, profile: str | None
+    planned, jobs: int, devices: list[str], debug: str | None, profile: str | None
 ) -> dict[str, dict]:
-    """Train the `pending` (name, settings) runs, `jobs` at a time, each in a process of its own
+    """Train the `planned` (name, settings) runs, `jobs` at a time, each in a process of its own
     (spawned, so that CUDA starts afresh in each) pinned to one of `devices` in turn, or on the
-    CPU with its share of the cores when `devices` is empty. The first failure stops the
-    runs not yet started and is raised once the running ones end."""
+    CPU with its share of the cores when `devices` is empty. A run is handed over when a process
+    is free; the first failure stops the runs not yet started and is raised once the running
+    ones end."""
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     from config import settings_as_dict
 
@@ -130,20 +138,29 @@ def train_in_parallel(
         slots.put(devices[index % len(devices)] if devices else None)
     threads = max(1, (os.cpu_count() or 1) // jobs)
     where = f"on CUDA devices {', '.join(devices)}" if devices else "on the CPU"
-    print(f"Training {len(pending)} runs, {jobs} at a time {where}.")
+    print(f"Training {jobs} runs at a time {where}.")
     results = {}
     with ProcessPoolExecutor(
         jobs, mp_context=context, initializer=pin, initargs=(slots, threads)
     ) as pool:
-        futures = {}
-        for name, run in pending:
-            if devices:
-                run.set("trainer.devices", 1)
-            print(f"{name}: training in {run.output_dir}")
-            futures[pool.submit(train_one, settings_as_dict(run), debug, profile)] = name
+        running = {}
+
+        def hand_over() -> None:
+            for name, run in planned:
+                if devices:
+                    run.set("trainer.devices", 1)
+                print(f"{name}: training in {run.output_dir}")
+                running[pool.submit(train_one, settings_as_dict(run), debug, profile)] = name
+                if len(running) == jobs:
+                    return
+
         try:
-            for future in as_completed(futures):
-                results[futures[future]] = future.result()
+            hand_over()
+            while running:
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    results[running.pop(future)] = future.result()
+                hand_over()
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
             raise
