@@ -21,7 +21,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import copier
 import numpy as np
 import pandas as pd
 
@@ -60,6 +59,8 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as scratch:
         project = Path(scratch) / "project"
+        import copier
+
         copier.run_copy(
             str(TEMPLATE), str(project), defaults=True, vcs_ref="HEAD", quiet=True, unsafe=False
         )

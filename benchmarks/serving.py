@@ -21,6 +21,7 @@ The clients share the machine with the servers: on a 2-core machine the load gen
 is part of every measurement, the same for the three.
 
     python benchmarks/serving.py [--clients 32] [--seconds 10] [--rounds 3] [--project PATH]
+        [--accelerator cpu|gpu]
 
 `--project` serves a project generated before (default answers) instead of generating one, for a
 machine without copier.
@@ -87,11 +88,13 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start(project: Path, arguments: list[str], log: Path) -> tuple[subprocess.Popen, str]:
+def start(
+    project: Path, arguments: list[str], log: Path, accelerator: str = "cpu"
+) -> tuple[subprocess.Popen, str]:
     port = free_port()
     with log.open("w") as out:
         process = subprocess.Popen(
-            [sys.executable, *arguments, "--port", str(port), "trainer.accelerator=cpu"],
+            [sys.executable, *arguments, "--port", str(port), f"trainer.accelerator={accelerator}"],
             cwd=project,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -176,6 +179,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--client", choices=["aiohttp", "httpx"], default="aiohttp")
     parser.add_argument("--project", type=Path, help="a generated project to serve")
+    parser.add_argument(
+        "--accelerator", default="cpu", help="where the servers run the model (gpu: on CUDA)"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as scratch:
@@ -199,7 +205,9 @@ def main() -> None:
             for name in names[round_ % 3 :] + names[: round_ % 3]:
                 # One server at a time: an idle batching server still polls its queue every
                 # millisecond, which would take CPU from the one measured.
-                process, url = start(project, VARIANTS[name], Path(scratch) / f"{name}.log")
+                process, url = start(
+                    project, VARIANTS[name], Path(scratch) / f"{name}.log", args.accelerator
+                )
                 try:
                     result = asyncio.run(
                         load(url, body, args.clients, args.seconds, args.warmup, args.client)
