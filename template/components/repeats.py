@@ -96,7 +96,9 @@ def train_repeats(
             print(f"{name}: training in {run.output_dir}")
             runs[name] = train(run, debug, profile)
     else:
-        runs |= train_in_parallel(planned, jobs, cuda_devices(settings), debug, profile)
+        runs |= train_in_parallel(
+            planned, len(pending), jobs, cuda_devices(settings), debug, profile
+        )
     # In the order planned, whichever finished first.
     runs = {name: runs[name] for name, _ in planned_runs(settings, seeds, folds, output_dir)}
     summary = summarize(runs)
@@ -120,13 +122,13 @@ def run_settings(settings, name: str, changes: dict, parent: dict | None):
 
 
 def train_in_parallel(
-    planned, jobs: int, devices: list[str], debug: str | None, profile: str | None
+    planned, count: int, jobs: int, devices: list[str], debug: str | None, profile: str | None
 ) -> dict[str, dict]:
-    """Train the `planned` (name, settings) runs, `jobs` at a time, each in a process of its own
-    (spawned, so that CUDA starts afresh in each) pinned to one of `devices` in turn, or on the
-    CPU with its share of the cores when `devices` is empty. A run is handed over when a process
-    is free; the first failure stops the runs not yet started and is raised once the running
-    ones end."""
+    """Train the `count` `planned` (name, settings) runs, `jobs` at a time, each in a process
+    of its own (spawned, so that CUDA starts afresh in each) pinned to one of `devices` in turn,
+    or on the CPU with its share of the cores when `devices` is empty. A run is handed over when
+    a process is free; the first failure stops the runs not yet started and is raised once the
+    running ones end."""
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
@@ -138,7 +140,7 @@ def train_in_parallel(
         slots.put(devices[index % len(devices)] if devices else None)
     threads = max(1, (os.cpu_count() or 1) // jobs)
     where = f"on CUDA devices {', '.join(devices)}" if devices else "on the CPU"
-    print(f"Training {jobs} runs at a time {where}.")
+    print(f"Training {count} runs, {jobs} at a time {where}.")
     results = {}
     with ProcessPoolExecutor(
         jobs, mp_context=context, initializer=pin, initargs=(slots, threads)
