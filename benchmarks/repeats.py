@@ -71,7 +71,6 @@ def main() -> None:
         sys.path.insert(0, str(project))
         import components.repeats
         from main import main as project_main
-        from utils.cache import STATS
         from utils.readers import read_table
 
         seeds = list(range(42, 42 + options.runs))
@@ -100,22 +99,21 @@ def main() -> None:
             out = Path(folder) / f"repeat-{repeat}"
 
             def run_singles(out: Path = out) -> float:
-                seconds, before = 0.0, STATS["reads"]
+                seconds, reads["singles"] = 0.0, 0
                 for seed in seeds:
                     # What a fresh process finds: no table read yet.
                     read_table.cache_clear()
                     arguments = ["train", *common, f"seed={seed}", f"output_dir={out}/s{seed}"]
                     seconds += timed(project_main, arguments)
-                reads["singles"] = STATS["reads"] - before
+                    reads["singles"] += read_table.cache_info().misses
                 return seconds
 
             def run_seeds(out: Path = out) -> float:
                 read_table.cache_clear()
-                before = STATS["reads"]
                 listed = ",".join(map(str, seeds))
                 arguments = ["train", "--seeds", listed, *common, f"output_dir={out}/seeds"]
                 seconds = timed(project_main, arguments, trainings=len(seeds))
-                reads["seeds"] = STATS["reads"] - before
+                reads["seeds"] = read_table.cache_info().misses
                 return seconds
 
             sides = [(singles, run_singles), (repeated, run_seeds)]
