@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 from components.tracking import finish_parent, start_parent
+from utils.hardware import available_cores
 from utils.summary import summarize, summary_table, write_summary
 
 
@@ -138,7 +139,7 @@ def train_in_parallel(
     slots = context.Queue()
     for index in range(jobs):
         slots.put(devices[index % len(devices)] if devices else None)
-    threads = max(1, (os.cpu_count() or 1) // jobs)
+    threads = max(1, available_cores() // jobs)
     where = f"on CUDA devices {', '.join(devices)}" if devices else "on the CPU"
     print(f"Training {count} runs, {jobs} at a time {where}.")
     results = {}
